@@ -1,0 +1,43 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Application credentials. Secrets are 256-bit random strings, so a fast keyed hash (HMAC-SHA256
+ * with a server key) is as safe to store as a slow password hash and costs microseconds per
+ * request. Comparison is constant-time.
+ */
+export class SecretHasher {
+  constructor(private readonly key: string) {}
+
+  hash(secret: string): Buffer {
+    return createHmac('sha256', this.key).update(secret, 'utf8').digest();
+  }
+
+  matches(secret: string, storedHash: Buffer): boolean {
+    const candidate = this.hash(secret);
+    return candidate.length === storedHash.length && timingSafeEqual(candidate, storedHash);
+  }
+}
+
+export function newApplicationKey(): string {
+  return randomBytes(20).toString('base64url');
+}
+
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export interface BasicCredentials {
+  user: string;
+  password: string;
+}
+
+/** Parse an `Authorization: Basic …` header. Undefined when absent or malformed. */
+export function parseBasic(header: string | undefined): BasicCredentials | undefined {
+  if (!header) return undefined;
+  const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

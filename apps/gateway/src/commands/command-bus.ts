@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CommandMap, CommandType, Envelope, newEnvelope } from '@omni/contracts';
+import { MessagePublisher, recordFor } from '@omni/messaging';
+import { ApiError, ErrorBody } from '../errors/api-error';
+import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
+
+export const COMMAND_TIMEOUT_MS = Symbol('COMMAND_TIMEOUT_MS');
+
+export interface CommandRequest<T extends CommandType> {
+  application: string;
+  topic: string;
+  type: T;
+  aggregateId: string;
+  payload: CommandMap[T];
+  /** Client's `Idempotency-Key` header. */
+  idempotencyKey?: string;
+  /** Client sent `Prefer: respond-async`. */
+  respondAsync: boolean;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** How a route turns an accepted, visible outcome into its documented answer. */
+export type Presenter = (outcome: OutcomeView) => HttpAnswer;
+
+interface StoredCommand {
+  command_id: string;
+  request_hash: string;
+  envelope: Envelope;
+  response_status: number | null;
+  response_body: unknown;
+}
+
+/**
+ * Sends a write as a command and answers once its effect is visible (read-your-writes), or at
+ * once with 202 when asked (`Prefer: respond-async`) or when the wait times out.
+ *
+ * Idempotency: every command is recorded before it is published. A retry with the same
+ * `Idempotency-Key` gets the stored answer; if there is none yet, the same command (same id) is
+ * published again — the service's inbox drops the duplicate — and awaited. The same key with a
+ * different request is refused (422).
+ */
+@Injectable()
+export class CommandBus {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MessagePublisher) private readonly publisher: MessagePublisher,
+    @Inject(OutcomeWaiter) private readonly outcomes: OutcomeWaiter,
+    @Inject(COMMAND_TIMEOUT_MS) private readonly timeoutMs: number,
+  ) {}
+
+  async execute<T extends CommandType>(request: CommandRequest<T>, present: Presenter): Promise<HttpAnswer> {
+    const requestHash = hashRequest(request);
+    let envelope = newEnvelope({
+      type: request.type,
+      application: request.application,
+      aggregateId: request.aggregateId,
+      aggregateVersion: null,
+      payload: request.payload,
+    });
+    const stored = await this.record(request, envelope, requestHash);
+    if (stored) {
+      if (stored.request_hash !== requestHash) {
+        throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+      }
+      if (stored.response_status !== null) {
+        return { status: stored.response_status, body: stored.response_body, headers: { 'idempotent-replayed': 'true' } };
+      }
+      envelope = stored.envelope as typeof envelope;
+    }
+    await this.publisher.publish([recordFor(request.topic, envelope)]);
+    if (request.respondAsync) return pending(envelope.id);
+    const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs);
+    if (!outcome) return pending(envelope.id);
+    const answer = answerFor(outcome, present);
+    if (request.idempotencyKey) {
+      await this.dataSource.query(
+        `UPDATE gateway.commands SET response_status = $2, response_body = $3::jsonb WHERE command_id = $1`,
+        [envelope.id, answer.status, JSON.stringify(answer.body ?? null)],
+      );
+    }
+    return answer;
+  }
+
+  /** Insert the command; with an Idempotency-Key already used, return the earlier one instead. */
+  private async record(request: CommandRequest<CommandType>, envelope: Envelope, requestHash: string): Promise<StoredCommand | undefined> {
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO gateway.commands (command_id, application, command_type, topic, envelope, idempotency_key, request_hash)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+       ON CONFLICT (application, idempotency_key) DO NOTHING RETURNING 1`,
+      [envelope.id, request.application, request.type, request.topic, JSON.stringify(envelope), request.idempotencyKey ?? null, requestHash],
+    );
+    if (inserted.length === 1) return undefined;
+    const rows: StoredCommand[] = await this.dataSource.query(
+      `SELECT command_id, request_hash, envelope, response_status, response_body
+         FROM gateway.commands WHERE application = $1 AND idempotency_key = $2`,
+      [request.application, request.idempotencyKey],
+    );
+    return rows[0];
+  }
+}
+
+function hashRequest(request: CommandRequest<CommandType>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([request.type, request.topic, request.aggregateId, request.payload]))
+    .digest('hex');
+}
+
+function pending(commandId: string): HttpAnswer {
+  return {
+    status: 202,
+    body: { message: 'command accepted for processing', commandId, status: 'pending' },
+    headers: { location: `/command/${commandId}` },
+  };
+}
+
+export function answerFor(outcome: OutcomeView, present: Presenter): HttpAnswer {
+  if (outcome.status === 'rejected' && outcome.error) {
+    const body: ErrorBody = { status: outcome.error.status, code: outcome.error.code, message: outcome.error.message };
+    if (outcome.error.fields.length > 0) body.fields = outcome.error.fields;
+    return { status: outcome.error.status, body };
+  }
+  return present(outcome);
+}

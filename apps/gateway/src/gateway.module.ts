@@ -1,0 +1,52 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { kafkaBrokers } from '@omni/config';
+import { MessagingModule } from '@omni/messaging';
+import { Logger, ObservabilityModule } from '@omni/observability';
+import { DatabaseModule } from '@omni/persistence';
+import { ApplicationsController } from './admin/applications.controller';
+import { ApplicationsStore, SECRET_HASHER } from './auth/applications.store';
+import { ADMIN_SECRET, AuthGuard } from './auth/auth.guard';
+import { SecretHasher } from './auth/credentials';
+import { COMMAND_TIMEOUT_MS, CommandBus } from './commands/command-bus';
+import { CommandController } from './commands/command.controller';
+import { DATABASE_URL, OutcomeWaiter } from './commands/outcome-waiter';
+import { GATEWAY_SCHEMA, GatewayConfig } from './config';
+import { ErrorFilter } from './errors/error.filter';
+import { GATEWAY_MIGRATIONS } from './migrations';
+import { UsersController } from './users/users.controller';
+
+/** The HTTP API: authenticates, validates, sends commands, answers reads from the read model. */
+@Module({})
+export class GatewayModule {
+  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ObservabilityModule.forRoot(logger),
+        DatabaseModule.register({
+          url: config.DATABASE_URL,
+          schema: GATEWAY_SCHEMA,
+          applicationName: 'gateway',
+          migrations: GATEWAY_MIGRATIONS,
+          poolSize: config.DATABASE_POOL_SIZE,
+        }),
+        MessagingModule.register({
+          kafka: { brokers: kafkaBrokers(config), clientId: 'gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX },
+        }),
+      ],
+      controllers: [ApplicationsController, UsersController, CommandController],
+      providers: [
+        { provide: SECRET_HASHER, useValue: new SecretHasher(config.SECRET_HASH_KEY) },
+        { provide: ADMIN_SECRET, useValue: config.ADMIN_SECRET },
+        { provide: COMMAND_TIMEOUT_MS, useValue: config.COMMAND_TIMEOUT_MS },
+        { provide: DATABASE_URL, useValue: config.DATABASE_URL },
+        ApplicationsStore,
+        OutcomeWaiter,
+        CommandBus,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

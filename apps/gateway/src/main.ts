@@ -1,0 +1,21 @@
+import { loadConfig } from '@omni/config';
+import { createLogger } from '@omni/observability';
+import { bootstrapService, runMain } from '@omni/runtime';
+import { GatewayConfig } from './config';
+import { apiValidationPipe } from './errors/validation';
+import { GatewayModule } from './gateway.module';
+
+const logger = createLogger('gateway');
+
+runMain(logger, async () => {
+  const config = loadConfig(GatewayConfig);
+  logger.level = config.LOG_LEVEL;
+  return bootstrapService({
+    name: 'gateway',
+    module: GatewayModule.register(config, logger),
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    validationPipe: apiValidationPipe(),
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * docker-compose.yml runs the whole platform: these tests keep it in step with the repository
+ * (the apps under apps/, the variables their configs require, the Kafka version of dev-kafka).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { KAFKA_VERSION } from '../../../libs/dev-kafka/src';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+type Environment = Record<string, string | number | boolean | null> | string[];
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: unknown;
+  environment?: Environment;
+  depends_on?: string[] | Record<string, { condition?: string }>;
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
+const services = compose.services;
+
+const appNames = readdirSync(path.join(ROOT, 'apps'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+/** A service's environment as a map (compose accepts a map or a list of `KEY=value`). */
+function environmentOf(service: ComposeService): Map<string, string> {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return new Map(
+      env.map((entry) => {
+        const at = entry.indexOf('=');
+        return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+      }),
+    );
+  }
+  return new Map(Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]));
+}
+
+/** Names declared as required (`NAME!: type`) in a config source file. */
+function requiredIn(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return [...readFileSync(file, 'utf8').matchAll(/^\s*([A-Z][A-Z0-9_]*)!:/gm)].map((match) => match[1]);
+}
+
+/** Variables an app refuses to start without: its own config's plus the common config's. */
+function requiredVariables(app: string): string[] {
+  return [
+    ...requiredIn(path.join(ROOT, 'libs/config/src/common.config.ts')),
+    ...requiredIn(path.join(ROOT, 'apps', app, 'src/config.ts')),
+  ];
+}
+
+/** The condition each dependency waits for (a plain list means "started"). */
+function dependencies(service: ComposeService): Record<string, string | undefined> {
+  const deps = service.depends_on ?? {};
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(deps).map(([name, dep]) => [name, dep?.condition ?? 'service_started']));
+}
+
+const appImage = services.setup?.image;
+
+describe('docker-compose.yml', () => {
+  it('compose runs every app under apps/', () => {
+    expect(appNames.length).toBeGreaterThan(0);
+    expect(appImage).toBeDefined();
+    for (const app of appNames) {
+      const service = services[app];
+      expect({ app, defined: service !== undefined }).toEqual({ app, defined: true });
+      expect({ app, APP: environmentOf(service).get('APP') }).toEqual({ app, APP: app });
+      expect({ app, image: service.image }).toEqual({ app, image: appImage });
+      // The image's CMD starts `apps/${APP}`: a command of its own would run something else.
+      expect({ app, command: service.command }).toEqual({ app, command: undefined });
+    }
+  });
+
+  it("sets every variable an app's config requires, required ones taken from the environment with ${VAR:?}", () => {
+    // The scan must see something, or this test would pass vacuously.
+    expect(requiredVariables('gateway')).toEqual(expect.arrayContaining(['ADMIN_SECRET', 'SECRET_HASH_KEY']));
+    for (const app of appNames) {
+      const env = environmentOf(services[app] ?? {});
+      for (const name of requiredVariables(app)) {
+        const value = env.get(name) ?? '';
+        expect({ app, name, set: value !== '' }).toEqual({ app, name, set: true });
+        // Interpolated from the host: compose must refuse to start without it, never default to empty.
+        if (value.includes('${')) {
+          expect({ app, name, value }).toEqual({ app, name, value: expect.stringMatching(/^\$\{[A-Z0-9_]+:\?[^}]*\}$/) });
+        }
+      }
+    }
+  });
+
+  it('starts every service of the app image only after the setup has completed', () => {
+    const users = Object.entries(services).filter(([name, service]) => name !== 'setup' && service.image === appImage);
+    expect(users.map(([name]) => name).sort()).toEqual(expect.arrayContaining(appNames));
+    for (const [name, service] of users) {
+      expect({ name, setup: dependencies(service).setup }).toEqual({ name, setup: 'service_completed_successfully' });
+    }
+  });
+
+  it('runs the setup (migrations, then topics) once Kafka and PostgreSQL are healthy', () => {
+    const setup = services.setup;
+    expect(String(setup.command)).toMatch(/npm run db:migrate && npm run kafka:topics/);
+    expect(dependencies(setup)).toEqual(
+      expect.objectContaining({ kafka: 'service_healthy', postgres: 'service_healthy' }),
+    );
+  });
+
+  it('runs the official Apache Kafka image of the version dev-kafka runs', () => {
+    expect(services.kafka?.image).toBe(`apache/kafka:${KAFKA_VERSION}`);
+  });
+});

@@ -1,0 +1,61 @@
+import { Envelope, USER_REGISTERED, USER_RENAMED, UserRegisteredPayload, UserRenamedPayload, CausedBy, newEnvelope } from '@omni/contracts';
+
+export type UserStatus = 'active' | 'inactive';
+
+export interface UserState {
+  application: string;
+  userId: string;
+  userName: string | null;
+  status: UserStatus;
+  version: number;
+}
+
+/** A user of an application: the business's own userID, a display name, a lifecycle. Plain rules, no framework. */
+export class User {
+  private readonly pending: Envelope[] = [];
+
+  private constructor(private state: UserState) {}
+
+  static restore(state: UserState): User {
+    return new User({ ...state });
+  }
+
+  static register(application: string, userId: string, userName: string | null, cause: CausedBy): User {
+    const user = new User({ application, userId, userName: null, status: 'active', version: 0 });
+    const payload: UserRegisteredPayload = { userName };
+    user.record(USER_REGISTERED, payload, cause, (state) => ({ ...state, userName }));
+    return user;
+  }
+
+  /** Rename; nothing happens (and nothing is emitted) when the name does not change. */
+  rename(userName: string | null, cause: CausedBy): void {
+    if (userName === this.state.userName) return;
+    const payload: UserRenamedPayload = { userName };
+    this.record(USER_RENAMED, payload, cause, (state) => ({ ...state, userName }));
+  }
+
+  get snapshot(): Readonly<UserState> {
+    return this.state;
+  }
+
+  /** Events recorded since restore/register, in order, each with its aggregate version. */
+  get events(): readonly Envelope[] {
+    return this.pending;
+  }
+
+  private record<T extends string, P>(type: T, payload: P, cause: CausedBy, apply: (state: UserState) => UserState): void {
+    const version = this.state.version + 1;
+    this.state = { ...apply(this.state), version };
+    this.pending.push(
+      newEnvelope({
+        type,
+        application: this.state.application,
+        aggregateId: this.state.userId,
+        aggregateVersion: version,
+        correlationId: cause.correlationId,
+        causationId: cause.id,
+        payload,
+      }),
+    );
+  }
+}

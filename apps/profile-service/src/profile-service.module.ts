@@ -1,0 +1,72 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Topics } from '@omni/contracts';
+import { kafkaBrokers } from '@omni/config';
+import {
+  CommandProcessor,
+  Inbox,
+  MESSAGE_HANDLERS,
+  messageConsumerProvider,
+  MessagingModule,
+  Outbox,
+  OutboxRelay,
+  UNDECODABLE_HOOK,
+  UndecodableHook,
+} from '@omni/messaging';
+import { Logger, ObservabilityModule } from '@omni/observability';
+import { DatabaseModule, TransactionRunner } from '@omni/persistence';
+import { PROFILE_SCHEMA, ProfileServiceConfig } from './config';
+import { UpdateUserHandler } from './handlers/update-user.handler';
+import { PROFILE_MIGRATIONS } from './migrations';
+import { UserEntity } from './persistence/user.entity';
+import { UsersRepository } from './persistence/users.repository';
+import { UpdateUserUseCase } from './use-cases/update-user/update-user.use-case';
+
+export const PROFILE_CONSUMER_GROUP = 'profile-service';
+
+/** Users and their data: consumes profile.commands, emits profile.events and command outcomes. */
+@Module({})
+export class ProfileServiceModule {
+  static register(config: ProfileServiceConfig, logger: Logger): DynamicModule {
+    return {
+      module: ProfileServiceModule,
+      imports: [
+        ObservabilityModule.forRoot(logger),
+        DatabaseModule.register({
+          url: config.DATABASE_URL,
+          schema: PROFILE_SCHEMA,
+          applicationName: 'profile-service',
+          entities: [UserEntity],
+          migrations: PROFILE_MIGRATIONS,
+          poolSize: config.DATABASE_POOL_SIZE,
+        }),
+        MessagingModule.register({
+          kafka: { brokers: kafkaBrokers(config), clientId: 'profile-service', topicPrefix: config.KAFKA_TOPIC_PREFIX },
+          schema: PROFILE_SCHEMA,
+        }),
+      ],
+      providers: [
+        messageConsumerProvider({ groupId: PROFILE_CONSUMER_GROUP, topics: [Topics.profileCommands] }),
+        {
+          provide: CommandProcessor,
+          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
+            new CommandProcessor(tx, inbox, outbox, relay, Topics.profileEvents),
+          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
+        },
+        UsersRepository,
+        UpdateUserUseCase,
+        UpdateUserHandler,
+        {
+          provide: MESSAGE_HANDLERS,
+          useFactory: (updateUser: UpdateUserHandler) => [updateUser],
+          inject: [UpdateUserHandler],
+        },
+        {
+          provide: UNDECODABLE_HOOK,
+          useFactory: (processor: CommandProcessor): UndecodableHook => (error, context) =>
+            processor.rejectUndecodable(context.consumer, error, 'user'),
+          inject: [CommandProcessor],
+        },
+      ],
+    };
+  }
+}

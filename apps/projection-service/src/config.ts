@@ -1,0 +1,17 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonConfig } from '@omni/config';
+
+export const PROJECTION_SCHEMA = 'projection';
+
+export class ProjectionServiceConfig extends CommonConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  override PORT: number = 3104;
+
+  /** Partitions folded in parallel (each partition stays in order). */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PROJECTION_CONCURRENCY: number = 3;
+}

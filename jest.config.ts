@@ -1,0 +1,41 @@
+import type { Config } from 'jest';
+import { readFileSync } from 'node:fs';
+
+// Path aliases of tsconfig.base.json, for jest's resolver.
+const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+);
+const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8')) as Record<string, unknown>;
+delete swc.$schema;
+
+const shared = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] as [string, Record<string, unknown>] },
+  moduleNameMapper,
+  testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
+};
+
+/**
+ * One runner, three kinds of tests:
+ * - unit (`*.spec.ts`, beside the code): no database, no broker;
+ * - integration (`*.int-spec.ts`, in apps/<app>/test and libs/<lib>/test): real broker and database;
+ * - e2e (`*.e2e-spec.ts`): every service running, through the gateway's HTTP API.
+ * The global setup starts (or reuses) Kafka and makes a migrated template database for the run.
+ */
+const config: Config = {
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  testTimeout: 60_000,
+  maxWorkers: 2,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'] },
+  ],
+};
+
+export default config;

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The one envelope every message on the wire carries, command, event or outcome alike.
+ *
+ * Field names are part of the wire contract: subscribers outside this repository read them.
+ * Add fields compatibly (optional, ignored by old readers); a breaking change needs a new
+ * `schemaVersion` and a migration plan.
+ */
+export interface Envelope<TType extends string = string, TPayload = unknown> {
+  /** Unique message id (UUID). Consumers deduplicate on it. */
+  id: string;
+  /** `<aggregate>.<verb>`: imperative for commands (`user.update`), past tense for events (`user.renamed`). */
+  type: TType;
+  /** Version of the payload schema for this type. */
+  schemaVersion: number;
+  /** ISO 8601 time the message was created. */
+  time: string;
+  /** The application (tenant) the message belongs to: its application key. */
+  application: string;
+  /** Id of the aggregate the message is about (device id, user id, recipient id). */
+  aggregateId: string;
+  /**
+   * For events and outcomes: the aggregate's version after the change (1 for the first event).
+   * For commands: null (the handling service decides the version).
+   */
+  aggregateVersion: number | null;
+  /** The id of the command this message stems from (equal to `id` on the command itself). */
+  correlationId: string;
+  /** The id of the message that directly caused this one (null on a command from the gateway). */
+  causationId: string | null;
+  payload: TPayload;
+}
+
+/** What a producer of a message knows; the rest of the envelope is filled in by `newEnvelope`. */
+export interface EnvelopeInit<TType extends string, TPayload> {
+  type: TType;
+  application: string;
+  aggregateId: string;
+  aggregateVersion: number | null;
+  payload: TPayload;
+  schemaVersion?: number;
+  /** Defaults to the new message's own id (a command starts its own correlation). */
+  correlationId?: string;
+  causationId?: string | null;
+  id?: string;
+  time?: Date;
+}
+
+export function newEnvelope<TType extends string, TPayload>(
+  init: EnvelopeInit<TType, TPayload>,
+): Envelope<TType, TPayload> {
+  const id = init.id ?? randomUUID();
+  return {
+    id,
+    type: init.type,
+    schemaVersion: init.schemaVersion ?? 1,
+    time: (init.time ?? new Date()).toISOString(),
+    application: init.application,
+    aggregateId: init.aggregateId,
+    aggregateVersion: init.aggregateVersion,
+    correlationId: init.correlationId ?? id,
+    causationId: init.causationId ?? null,
+    payload: init.payload,
+  };
+}
+
+/** The metadata a handler passes on from the message it handles to the messages it emits. */
+export interface CausedBy {
+  id: string;
+  correlationId: string;
+  application: string;
+}
+
+export function causedBy(message: Envelope): CausedBy {
+  return { id: message.id, correlationId: message.correlationId, application: message.application };
+}
+
+/**
+ * Kafka message key for a message about an aggregate. It carries the application so that
+ * two tenants' aggregates with the same id never share ordering or compaction.
+ */
+export function messageKey(application: string, aggregateId: string): string {
+  return `${application}:${aggregateId}`;
+}

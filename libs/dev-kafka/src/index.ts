@@ -1,0 +1,13 @@
+/**
+ * @omni/dev-kafka — a local single-node Apache Kafka broker for development, tests and
+ * benchmarks (official Maven Central jars, no Docker). See local-kafka.ts.
+ */
+export {
+  KAFKA_VERSION,
+  fetchKafkaJars,
+  isKafkaReachable,
+  localKafkaStatus,
+  startLocalKafka,
+  stopLocalKafka,
+} from './local-kafka';
+export type { LocalKafkaHandle, LocalKafkaOptions, LocalKafkaStatus } from './local-kafka';

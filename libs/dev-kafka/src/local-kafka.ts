@@ -1,0 +1,607 @@
+/**
+ * A single-node Apache Kafka broker (KRaft, combined broker + controller) on loopback, for
+ * development, integration tests and benchmarks — without Docker.
+ *
+ * The official broker jars come from Maven Central: a pom generated from {@link KAFKA_VERSION}
+ * (the single place where the version lives) is resolved with `mvn dependency:copy-dependencies`
+ * into `<cacheDir>/<version>/lib`, once. The broker then runs as a plain `java` process whose
+ * port, controller port and data directory are configurable, so that tests, `npm start` and a
+ * benchmark never collide.
+ *
+ * Layout of a data directory:
+ *   server.properties   written on every start from the options
+ *   cluster.id          generated once (StorageTool random-uuid), reused afterwards
+ *   kafka.pid           pid of the broker process while it runs
+ *   kafka.log           the broker's stdout/stderr of the latest start (log4j, WARN and above)
+ *   kraft/              Kafka's `log.dirs` (metadata log + topic partitions)
+ *
+ * `log.dirs` is a subfolder rather than the data directory itself because Kafka treats every
+ * folder in a log dir as a topic partition and refuses to start on anything else (e.g. `logs/`).
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'fs/promises';
+import { connect } from 'net';
+import * as path from 'path';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+/** The Apache Kafka release the local broker runs (newest 4.0.x patch served by Maven Central). */
+export const KAFKA_VERSION = '4.0.2';
+
+/** log4j2 release providing the SLF4J 1.x binding (Kafka 4.0 logs through slf4j 1.7). */
+const LOG4J_VERSION = '2.24.3';
+/** Pinned so that the copy does not depend on the Maven installation's default plugin version. */
+const DEPENDENCY_PLUGIN_VERSION = '3.8.1';
+
+const DEFAULT_PORT = 9092;
+const DEFAULT_HEAP_MB = 384;
+const DEFAULT_START_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 20_000;
+const LOG_TAIL_LINES = 30;
+const JARS_COMPLETE_MARKER = '.complete';
+
+export interface LocalKafkaOptions {
+  /** PLAINTEXT listener port on 127.0.0.1 (default 9092). */
+  port?: number;
+  /** KRaft controller listener port on 127.0.0.1 (default port + 1). */
+  controllerPort?: number;
+  /** Broker state, config, pid file and log (default `<repo>/.cache/kafka/data-<port>`). */
+  dataDir?: string;
+  /** Where the broker jars are cached (default `<repo>/.cache/kafka`). */
+  cacheDir?: string;
+  /** JVM heap size in MiB, used for both -Xms and -Xmx (default 384). */
+  heapMb?: number;
+  /** File receiving the broker's stdout/stderr (default `<dataDir>/kafka.log`). */
+  logFile?: string;
+  /** How long to wait for the broker to become usable (default 90 s). */
+  startTimeoutMs?: number;
+}
+
+export interface LocalKafkaHandle {
+  /** Bootstrap addresses, e.g. `['127.0.0.1:9092']`. */
+  brokers: string[];
+  /** False when an already running broker was reused; `stop()` then does nothing. */
+  startedByUs: boolean;
+  /** Pid of the broker process when this call started it. */
+  pid?: number;
+  /** SIGTERM, up to 20 s for a clean shutdown, then SIGKILL. */
+  stop(): Promise<void>;
+}
+
+export interface LocalKafkaStatus {
+  brokers: string[];
+  /** Whether a Kafka broker answers on the port. */
+  reachable: boolean;
+  /** Pid recorded in the data dir's pid file, if that process is alive. */
+  pid?: number;
+}
+
+/** Options with every default filled in. */
+interface ResolvedOptions {
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  cacheDir: string;
+  heapMb: number;
+  logFile: string;
+  startTimeoutMs: number;
+  repoRoot: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Makes sure the broker jars for {@link KAFKA_VERSION} are in `<cacheDir>/<version>/lib` and
+ * returns that folder. Downloads only when the folder is missing or incomplete.
+ */
+export async function fetchKafkaJars(cacheDir: string = defaultCacheDir()): Promise<string> {
+  const versionDir = path.join(path.resolve(cacheDir), KAFKA_VERSION);
+  const libDir = path.join(versionDir, 'lib');
+  const marker = path.join(versionDir, JARS_COMPLETE_MARKER);
+  const pom = renderPom();
+
+  // The marker holds the pom the jars were resolved from: a changed pom triggers a new copy.
+  if ((await readTextIfExists(marker)) === pom && existsSync(libDir)) return libDir;
+
+  console.log(`fetching Apache Kafka ${KAFKA_VERSION} from Maven Central (first run only)…`);
+  await mkdir(versionDir, { recursive: true });
+  const pomFile = path.join(versionDir, 'pom.xml');
+  await writeFile(pomFile, pom);
+
+  // Copy into a private folder first and move it into place at the end, so that an interrupted
+  // or concurrent download never leaves a half-filled lib/ behind a marker.
+  const partialDir = path.join(versionDir, `lib.partial-${process.pid}`);
+  await rm(partialDir, { recursive: true, force: true });
+  try {
+    await runToCompletion('mvn', [
+      '-q',
+      '-B',
+      '-f',
+      pomFile,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${partialDir}`,
+      '-DincludeScope=runtime',
+    ]);
+    await rm(libDir, { recursive: true, force: true });
+    await rename(partialDir, libDir);
+  } finally {
+    await rm(partialDir, { recursive: true, force: true });
+  }
+  await writeFile(marker, pom);
+  return libDir;
+}
+
+/**
+ * Starts a local broker, or reuses one that already answers on `127.0.0.1:<port>`, and resolves
+ * once it can serve metadata and create/delete a topic.
+ */
+export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<LocalKafkaHandle> {
+  const o = resolveOptions(opts);
+  const brokers = [`127.0.0.1:${o.port}`];
+  const notOurs: LocalKafkaHandle = { brokers, startedByUs: false, stop: async () => undefined };
+
+  if (await isKafkaReachable(brokers, 5_000)) return notOurs;
+  // A broker launched earlier for this data dir (e.g. by another process) may still be booting:
+  // wait for it rather than start a second one that would fail on the data dir's lock.
+  const bootingPid = await readLivePid(o.dataDir);
+  if (bootingPid !== undefined) {
+    await waitUntilReady(brokers, Date.now() + o.startTimeoutMs, () => !isProcessAlive(bootingPid));
+    return notOurs;
+  }
+  if (await isPortOpen(o.port, 1_000)) {
+    throw new Error(`127.0.0.1:${o.port} is in use by something that does not answer as a Kafka broker`);
+  }
+
+  const libDir = await fetchKafkaJars(o.cacheDir);
+  const log4jConfig = path.join(o.repoRoot, 'tools', 'kafka', 'log4j2.xml');
+  if (!existsSync(log4jConfig)) throw new Error(`missing broker logging config ${log4jConfig}`);
+
+  const kraftDir = path.join(o.dataDir, 'kraft');
+  await mkdir(kraftDir, { recursive: true });
+  await mkdir(path.dirname(o.logFile), { recursive: true });
+  const propsFile = path.join(o.dataDir, 'server.properties');
+  await writeFile(propsFile, renderServerProperties(o.port, o.controllerPort, kraftDir));
+
+  // JVM flags shared by the short-lived tool runs and the broker itself.
+  const jvmCommon = [
+    '-XX:+UseSerialGC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4jConfig}`,
+    `-Dkafka.logs.dir=${path.join(o.dataDir, 'logs')}`,
+    '-cp',
+    `${libDir}${path.sep}*`, // expanded by java itself, no shell involved
+  ];
+  // Format once per data dir (meta.properties marks a formatted log dir); this saves a JVM launch
+  // on every warm start. --ignore-formatted keeps a concurrent or repeated format harmless.
+  if (!existsSync(path.join(kraftDir, 'meta.properties'))) {
+    const clusterId = await ensureClusterId(o.dataDir, ['-Xmx128m', ...jvmCommon]);
+    await runToCompletion('java', [
+      '-Xmx256m',
+      ...jvmCommon,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propsFile,
+      '--ignore-formatted',
+    ]);
+  }
+
+  const child = await spawnBroker(
+    [`-Xms${o.heapMb}m`, `-Xmx${o.heapMb}m`, ...jvmCommon, 'kafka.Kafka', propsFile],
+    o.dataDir,
+    o.logFile,
+  );
+  const pid = child.pid as number;
+  const pidFile = path.join(o.dataDir, 'kafka.pid');
+  await writeFile(pidFile, `${pid}\n`);
+
+  const stop = async (): Promise<void> => {
+    await terminate(pid, child);
+    await removePidFileIfOwned(pidFile, pid);
+  };
+
+  try {
+    await waitUntilReady(brokers, Date.now() + o.startTimeoutMs, () => child.exitCode !== null || child.signalCode !== null);
+  } catch (err) {
+    await stop();
+    const tail = await tailFile(o.logFile, LOG_TAIL_LINES);
+    throw new Error(`${errorMessage(err)}\n--- last ${LOG_TAIL_LINES} lines of ${o.logFile} ---\n${tail}`);
+  }
+  return { brokers, startedByUs: true, pid, stop };
+}
+
+/**
+ * Stops a broker started earlier (possibly by another process) using the data dir's pid file.
+ * Resolves true if a running broker was stopped, false if none was recorded or alive.
+ */
+export async function stopLocalKafka(opts: LocalKafkaOptions = {}): Promise<boolean> {
+  const o = resolveOptions(opts);
+  const pidFile = path.join(o.dataDir, 'kafka.pid');
+  const pid = await readLivePid(o.dataDir);
+  if (pid === undefined) {
+    await rm(pidFile, { force: true });
+    return false;
+  }
+  await terminate(pid);
+  await removePidFileIfOwned(pidFile, pid);
+  return true;
+}
+
+/** Whether the local broker for these options answers, and the pid it was started with. */
+export async function localKafkaStatus(opts: LocalKafkaOptions = {}): Promise<LocalKafkaStatus> {
+  const o = resolveOptions(opts);
+  const brokers = [`127.0.0.1:${o.port}`];
+  const [reachable, pid] = await Promise.all([isKafkaReachable(brokers, 3_000), readLivePid(o.dataDir)]);
+  return { brokers, reachable, pid };
+}
+
+/** True if a Kafka broker at `brokers` answers a DescribeCluster request within `timeoutMs`. */
+export async function isKafkaReachable(brokers: string[], timeoutMs = 3_000): Promise<boolean> {
+  const admin = probeAdmin(brokers, timeoutMs);
+  try {
+    await withTimeout(
+      (async () => {
+        await admin.connect();
+        await admin.describeCluster();
+      })(),
+      timeoutMs,
+    );
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------
+
+function resolveOptions(opts: LocalKafkaOptions): ResolvedOptions {
+  const repoRoot = findRepoRoot();
+  const port = opts.port ?? DEFAULT_PORT;
+  const cacheDir = path.resolve(opts.cacheDir ?? path.join(repoRoot, '.cache', 'kafka'));
+  const dataDir = path.resolve(opts.dataDir ?? path.join(repoRoot, '.cache', 'kafka', `data-${port}`));
+  return {
+    repoRoot,
+    port,
+    controllerPort: opts.controllerPort ?? port + 1,
+    dataDir,
+    cacheDir,
+    heapMb: opts.heapMb ?? DEFAULT_HEAP_MB,
+    logFile: path.resolve(opts.logFile ?? path.join(dataDir, 'kafka.log')),
+    startTimeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+  };
+}
+
+function defaultCacheDir(): string {
+  return path.join(findRepoRoot(), '.cache', 'kafka');
+}
+
+/** The monorepo root: the nearest folder above this file holding nx.json or our package.json. */
+function findRepoRoot(start: string = __dirname): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nx.json'))) return dir;
+    if (isOurPackageJson(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${start}`);
+  }
+}
+
+function isOurPackageJson(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    // Synchronous on purpose: options are resolved synchronously, and the file is tiny.
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'omnichannel-profiles';
+  } catch {
+    return false;
+  }
+}
+
+/** The pom whose runtime dependencies are the broker, a log4j2 backend and the perf tools. */
+function renderPom(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by libs/dev-kafka from KAFKA_VERSION: edit the module, not this file. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0"
+         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.dev-kafka</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>${KAFKA_VERSION}</version>
+  <packaging>pom</packaging>
+
+  <dependencies>
+    <!-- The broker (kafka.Kafka, kafka.tools.StorageTool). -->
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>${KAFKA_VERSION}</version>
+    </dependency>
+    <!-- Perf tools for benchmarks: ProducerPerformance, ConsumerPerformance. -->
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka-tools</artifactId>
+      <version>${KAFKA_VERSION}</version>
+    </dependency>
+    <!-- Kafka's pom brings no logging backend; it logs through slf4j 1.7. -->
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>${LOG4J_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${LOG4J_VERSION}</version>
+    </dependency>
+  </dependencies>
+
+  <build>
+    <pluginManagement>
+      <plugins>
+        <plugin>
+          <groupId>org.apache.maven.plugins</groupId>
+          <artifactId>maven-dependency-plugin</artifactId>
+          <version>${DEPENDENCY_PLUGIN_VERSION}</version>
+        </plugin>
+      </plugins>
+    </pluginManagement>
+  </build>
+</project>
+`;
+}
+
+/** server.properties for one combined broker+controller node on loopback. */
+function renderServerProperties(port: number, controllerPort: number, logDir: string): string {
+  const props: Array<[string, string | number | boolean]> = [
+    // KRaft: this node is the whole cluster, with a static single-voter quorum.
+    ['process.roles', 'broker,controller'],
+    ['node.id', 1],
+    ['controller.quorum.voters', `1@127.0.0.1:${controllerPort}`],
+    ['listeners', `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`],
+    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${port}`],
+    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['log.dirs', logDir],
+    // Internal topics must fit on one broker, or groups/transactions never get a coordinator.
+    ['offsets.topic.replication.factor', 1],
+    ['offsets.topic.num.partitions', 1],
+    ['transaction.state.log.replication.factor', 1],
+    ['transaction.state.log.min.isr', 1],
+    ['transaction.state.log.num.partitions', 1],
+    ['share.coordinator.state.topic.replication.factor', 1],
+    ['share.coordinator.state.topic.min.isr', 1],
+    ['default.replication.factor', 1],
+    ['min.insync.replicas', 1],
+    // Fast group joins (the default waits 3 s for more members) and test-friendly topics.
+    ['group.initial.rebalance.delay.ms', 0],
+    ['num.partitions', 3],
+    ['auto.create.topics.enable', false],
+    // On restart the controller keeps the previous broker registration alive for a whole session
+    // timeout (default 9 s) before it accepts the new incarnation: a shorter session makes warm
+    // restarts quick, and loopback heartbeats every 500 ms keep it far from expiring by accident.
+    ['broker.heartbeat.interval.ms', 500],
+    ['broker.session.timeout.ms', 3000],
+    // Kafka 4.0 rejects timestamps over 1 h in the future; tests with fake clocks need more.
+    ['log.message.timestamp.after.max.ms', '9223372036854775807'],
+  ];
+  return ['# Generated by libs/dev-kafka on every start: edit the module, not this file.', ...props.map(([k, v]) => `${k}=${v}`), ''].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+// ---------------------------------------------------------------------------------------------
+
+/** The cluster id of a data dir: generated on first use and kept, so a re-format is a no-op. */
+async function ensureClusterId(dataDir: string, jvmArgs: string[]): Promise<string> {
+  const file = path.join(dataDir, 'cluster.id');
+  const existing = (await readTextIfExists(file))?.trim();
+  if (existing) return existing;
+  const output = await runToCompletion('java', [...jvmArgs, 'kafka.tools.StorageTool', 'random-uuid']);
+  const id = output.trim().split(/\s+/).pop();
+  if (!id || !/^[A-Za-z0-9_-]{22}$/.test(id)) throw new Error(`unexpected cluster id from StorageTool: ${output}`);
+  await writeFile(file, `${id}\n`);
+  return id;
+}
+
+/**
+ * Spawns the broker in its own process group, with no stdin and its output in `logFile`, and
+ * unreferenced so the calling process (e.g. the CLI) may exit while the broker keeps running.
+ */
+async function spawnBroker(javaArgs: string[], cwd: string, logFile: string): Promise<ChildProcess> {
+  const log = await open(logFile, 'w'); // one run per file: the tail on failure is this run's
+  try {
+    const child = spawn('java', javaArgs, { cwd, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    child.unref();
+    return child;
+  } finally {
+    await log.close(); // the child holds its own copy of the descriptor
+  }
+}
+
+/** Runs a command to completion; resolves with its stdout, rejects with the output's tail. */
+function runToCompletion(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve(stdout);
+      const tail = lastLines(`${stdout}\n${stderr}`, LOG_TAIL_LINES);
+      const cmd = [command, ...args.filter((a) => !a.includes(path.sep + '*'))].join(' ');
+      reject(new Error(`${cmd} failed (${signal ?? `exit ${code}`}):\n${tail}`));
+    });
+  });
+}
+
+/**
+ * SIGTERM (a clean, controlled shutdown), then SIGKILL after {@link STOP_GRACE_MS}. With the
+ * ChildProcess at hand its exit event is awaited, since our own exited child stays a zombie (and
+ * looks alive to kill(0)) until Node reaps it.
+ */
+async function terminate(pid: number, child?: ChildProcess): Promise<void> {
+  const exited = (): boolean =>
+    child ? child.exitCode !== null || child.signalCode !== null : !isProcessAlive(pid);
+  if (exited()) return;
+  signal(pid, 'SIGTERM');
+  if (await pollUntil(exited, Date.now() + STOP_GRACE_MS)) return;
+  signal(pid, 'SIGKILL');
+  await pollUntil(exited, Date.now() + 5_000);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Alive and not a zombie (on Linux the /proc state tells; elsewhere kill(0) must do). */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** The pid in the data dir's pid file if that process is alive and is a Kafka broker. */
+async function readLivePid(dataDir: string): Promise<number | undefined> {
+  const text = await readTextIfExists(path.join(dataDir, 'kafka.pid'));
+  const pid = Number.parseInt(text ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
+  // Guard against pid reuse: on Linux, check the command line names the broker's main class.
+  const cmdline = await readTextIfExists(`/proc/${pid}/cmdline`);
+  if (cmdline !== undefined && !cmdline.split('\0').includes('kafka.Kafka')) return undefined;
+  return pid;
+}
+
+async function removePidFileIfOwned(pidFile: string, pid: number): Promise<void> {
+  if ((await readTextIfExists(pidFile))?.trim() === String(pid)) await rm(pidFile, { force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readiness probes
+// ---------------------------------------------------------------------------------------------
+
+/** A quiet, non-retrying admin client for probes. */
+function probeAdmin(brokers: string[], timeoutMs: number): Admin {
+  return new Kafka({
+    clientId: 'dev-kafka-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: Math.min(timeoutMs, 2_000),
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  }).admin();
+}
+
+/**
+ * Polls until the broker serves metadata and can create and delete a topic (which needs the
+ * controller quorum and a leader), or until the deadline. `hasExited` lets a crashed broker fail
+ * the wait at once instead of at the deadline.
+ */
+async function waitUntilReady(brokers: string[], deadline: number, hasExited: () => boolean): Promise<void> {
+  let lastError = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (hasExited()) throw new Error(`the Kafka broker process exited during startup (${lastError})`);
+    const admin = probeAdmin(brokers, 5_000);
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      const topic = `__dev_kafka_probe_${process.pid}_${Date.now()}`;
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.deleteTopics({ topics: [topic] });
+      return;
+    } catch (err) {
+      lastError = errorMessage(err);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await delay(500);
+  }
+  throw new Error(`Kafka on ${brokers.join(',')} not ready before the deadline (last error: ${lastError})`);
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function isPortOpen(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (open: boolean): void => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------
+
+async function pollUntil(condition: () => boolean, deadline: number): Promise<boolean> {
+  while (!condition()) {
+    if (Date.now() >= deadline) return false;
+    await delay(100);
+  }
+  return true;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function tailFile(file: string, lines: number): Promise<string> {
+  return lastLines((await readTextIfExists(file)) ?? '(no log written)', lines);
+}
+
+function lastLines(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,107 @@
+import { EntityManager } from 'typeorm';
+import {
+  COMMAND_ACCEPTED,
+  COMMAND_REJECTED,
+  CommandAcceptedPayload,
+  CommandRejectedPayload,
+  CommandType,
+  Envelope,
+  Message,
+  Topics,
+  UndecodableMessage,
+  causedBy,
+  newEnvelope,
+} from '@omni/contracts';
+import { TransactionRunner } from '@omni/persistence';
+import { Inbox } from '../inbox/inbox';
+import { Outbox } from '../outbox/outbox';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { Decision } from './decision';
+
+/** Builds the outcome message of a command from the use case's decision. */
+export function outcomeOf(command: Envelope, decision: Decision): Envelope {
+  const origin = causedBy(command);
+  if (decision.kind === 'accepted') {
+    const payload: CommandAcceptedPayload = {
+      commandId: command.id,
+      commandType: command.type,
+      aggregateType: decision.aggregateType,
+      created: decision.created,
+      result: decision.result,
+    };
+    return newEnvelope({
+      type: COMMAND_ACCEPTED,
+      application: command.application,
+      aggregateId: command.aggregateId,
+      aggregateVersion: decision.version,
+      correlationId: origin.correlationId,
+      causationId: origin.id,
+      payload,
+    });
+  }
+  const payload: CommandRejectedPayload = {
+    commandId: command.id,
+    commandType: command.type,
+    aggregateType: decision.aggregateType,
+    status: decision.status,
+    code: decision.code,
+    message: decision.message,
+    fields: decision.fields,
+  };
+  return newEnvelope({
+    type: COMMAND_REJECTED,
+    application: command.application,
+    aggregateId: command.aggregateId,
+    aggregateVersion: null,
+    correlationId: origin.correlationId,
+    causationId: origin.id,
+    payload,
+  });
+}
+
+/**
+ * The transaction every command runs in: claim the command id in the inbox (a redelivery stops
+ * here), let the use case change state, then write its events and its outcome to the outbox —
+ * all committed together. The relay is woken after commit.
+ */
+export class CommandProcessor {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly inbox: Inbox,
+    private readonly outbox: Outbox,
+    private readonly relay: OutboxRelay,
+    /** The topic this service's events go to. */
+    private readonly eventsTopic: string,
+  ) {}
+
+  async process<T extends CommandType>(
+    consumer: string,
+    command: Message<T>,
+    decide: (em: EntityManager, command: Message<T>) => Promise<Decision>,
+  ): Promise<Decision | 'duplicate'> {
+    const result = await this.tx.run(async (em) => {
+      if (!(await this.inbox.claim(em, consumer, command.id))) return 'duplicate' as const;
+      const decision = await decide(em, command);
+      if (decision.kind === 'accepted') await this.outbox.add(em, this.eventsTopic, ...decision.events);
+      await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
+      return decision;
+    });
+    this.relay.wake();
+    return result;
+  }
+
+  /**
+   * A command whose payload broke the contract is dead-lettered by the consumer; the client
+   * that sent it still gets a 400 naming the fields, through a rejected outcome.
+   */
+  async rejectUndecodable(consumer: string, error: UndecodableMessage, aggregateType: string): Promise<void> {
+    const command = error.envelope;
+    if (error.reason !== 'invalid-payload' || !command) return;
+    await this.tx.run(async (em) => {
+      if (!(await this.inbox.claim(em, consumer, command.id))) return;
+      const decision = Decision.rejected(aggregateType, 400, 'VALIDATION_FAILED', error.message, error.fields);
+      await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
+    });
+    this.relay.wake();
+  }
+}

@@ -1,0 +1,204 @@
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Message, MessageType, UndecodableMessage, decodeMessage, messageKey } from '@omni/contracts';
+import type { Logger } from '@omni/observability';
+import { withCorrelationId } from '@omni/observability';
+import { DeadLetterPublisher } from '../dead-letter/dead-letter';
+import { KafkaSettings, qualify, unqualify } from '../kafka/kafka-settings';
+import { MessagePublisher } from '../kafka/message-publisher';
+import { isTransientError } from './transient-error';
+
+/** Where a message came from, for handlers that need it (logs, metrics). */
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  consumer: string;
+}
+
+export type MessageHandlerFn = (message: Message<MessageType>, context: MessageContext) => Promise<void>;
+
+/** Called when a message cannot be decoded but its envelope could be read (e.g. to answer a rejected outcome). */
+export type UndecodableHook = (error: UndecodableMessage, context: MessageContext) => Promise<void>;
+
+export interface MessageConsumerOptions {
+  /** Consumer group; also the consumer's name in the inbox. Qualified with the topic prefix. */
+  groupId: string;
+  /** Unqualified topic names (`device.commands`). */
+  topics: string[];
+  /** Resolve the handler for a decoded message; undefined = no handler for that type here. */
+  handlerFor: (type: MessageType) => MessageHandlerFn | undefined;
+  onUndecodable?: UndecodableHook;
+  /** Attempts for a non-transient failure before the message goes to the dead-letter topic. */
+  maxAttempts?: number;
+  /** Partitions processed in parallel (each partition stays sequential). */
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+}
+
+/**
+ * A Kafka consumer group member that decodes, dispatches and dead-letters.
+ *
+ * Guarantees: messages of one partition are handled one at a time, in order; an offset is
+ * committed only after its message was handled or dead-lettered (at-least-once; handlers are
+ * idempotent through the inbox or version gates); a message that cannot be processed goes to
+ * `<topic>.dlq` with its reason and the partition moves on; an infrastructure outage (database,
+ * broker) pauses the partition and retries until it passes, never dead-letters good data.
+ */
+export class MessageConsumer {
+  private readonly consumer: Consumer;
+  private readonly deadLetters: DeadLetterPublisher;
+  private readonly maxAttempts: number;
+  private running = false;
+  private crashed?: Error;
+
+  constructor(
+    kafka: Kafka,
+    private readonly settings: KafkaSettings,
+    publisher: MessagePublisher,
+    private readonly logger: Logger,
+    private readonly options: MessageConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: qualify(settings, options.groupId),
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.deadLetters = new DeadLetterPublisher(publisher, options.groupId);
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.crashed = payload.error;
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.crashed = undefined;
+    });
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /** Ready = running and not crashed. */
+  healthy(): boolean {
+    return this.running && this.crashed === undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: this.options.topics.map((topic) => qualify(this.settings, topic)),
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const topic = unqualify(this.settings, batch.topic);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const context: MessageContext = {
+        topic,
+        partition: batch.partition,
+        offset: message.offset,
+        consumer: this.options.groupId,
+      };
+      await this.handleOne(message, context, heartbeat);
+      resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private async handleOne(message: KafkaMessage, context: MessageContext, heartbeat: () => Promise<void>): Promise<void> {
+    let decoded: Message<MessageType>;
+    try {
+      decoded = decodeMessage(message.value);
+      this.checkKey(decoded, message);
+    } catch (error) {
+      if (!(error instanceof UndecodableMessage)) throw error;
+      await this.retryingTransient(heartbeat, () => this.options.onUndecodable?.(error, context) ?? Promise.resolve());
+      await this.deadLetter(context, message, error.reason, error.message, 1);
+      return;
+    }
+    const handler = this.options.handlerFor(decoded.type);
+    if (!handler) {
+      await this.deadLetter(context, message, 'no-handler', `no handler for "${decoded.type}" in ${context.consumer}`, 1);
+      return;
+    }
+    let attempts = 0;
+    for (;;) {
+      try {
+        await withCorrelationId(decoded.correlationId, () => handler(decoded, context));
+        return;
+      } catch (error) {
+        if (isTransientError(error)) {
+          this.logger.warn({ err: error, ...context, type: decoded.type }, 'transient failure; retrying');
+          await this.backoff(attempts++, heartbeat);
+          continue;
+        }
+        attempts += 1;
+        if (attempts >= this.maxAttempts) {
+          this.logger.error({ err: error, ...context, type: decoded.type, attempts }, 'handler failed; dead-lettering');
+          await this.deadLetter(context, message, 'handler-failed', (error as Error).message ?? String(error), attempts);
+          return;
+        }
+        this.logger.warn({ err: error, ...context, type: decoded.type, attempts }, 'handler failed; retrying');
+        await this.backoff(attempts, heartbeat);
+      }
+    }
+  }
+
+  /** The key must be the envelope's application and aggregate: a mismatch would break ordering and tenancy. */
+  private checkKey(decoded: Message<MessageType>, message: KafkaMessage): void {
+    const expected = messageKey(decoded.application, decoded.aggregateId);
+    const actual = message.key?.toString('utf8');
+    if (actual !== expected) {
+      throw new UndecodableMessage('invalid-envelope', `message key "${actual}" does not match "${expected}"`);
+    }
+  }
+
+  private async deadLetter(
+    context: MessageContext,
+    message: KafkaMessage,
+    reason: string,
+    detail: string,
+    attempts: number,
+  ): Promise<void> {
+    this.logger.warn({ ...context, reason }, `dead-lettering message: ${detail}`);
+    await this.retryingTransient(undefined, () =>
+      this.deadLetters.send({ topic: context.topic, partition: context.partition, message }, { reason, detail, attempts }),
+    );
+  }
+
+  private async retryingTransient(heartbeat: (() => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isTransientError(error) || !this.running) throw error;
+        await this.backoff(attempt, heartbeat);
+      }
+    }
+  }
+
+  private async backoff(attempt: number, heartbeat?: () => Promise<void>): Promise<void> {
+    if (!this.running) throw new Error('consumer stopping');
+    const ms = Math.min(5_000, 100 * 2 ** attempt);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await heartbeat?.().catch(() => undefined);
+  }
+}

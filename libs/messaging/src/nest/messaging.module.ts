@@ -1,0 +1,155 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Provider,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
+import { Inbox } from '../inbox/inbox';
+import { KafkaSettings, createKafka } from '../kafka/kafka-settings';
+import { MessagePublisher } from '../kafka/message-publisher';
+import { MessageConsumer, MessageConsumerOptions, UndecodableHook } from '../consumer/message-consumer';
+import { Outbox } from '../outbox/outbox';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { MESSAGE_HANDLERS, MessageHandler, handlerMap } from './message-handler';
+import { KafkaConsumerServer } from './kafka-consumer.server';
+
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+/** Optional provider of an UndecodableHook (command services answer a rejected outcome with it). */
+export const UNDECODABLE_HOOK = Symbol('UNDECODABLE_HOOK');
+
+export interface MessagingModuleOptions {
+  kafka: KafkaSettings;
+  /** The service's schema: where its outbox and inbox live. Omit for an app without an outbox. */
+  schema?: string;
+  relayPollIntervalMs?: number;
+}
+
+/** Connects the shared producer at start, disconnects it last, reports it in readiness. */
+@Injectable()
+class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(MessagePublisher) private readonly publisher: MessagePublisher,
+    @Inject(Kafka) private readonly kafka: Kafka,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.publisher.connect();
+    this.health.register('kafka', async () => {
+      const admin = this.kafka.admin({ retry: { retries: 0 } });
+      await admin.connect();
+      try {
+        await admin.describeCluster();
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+  }
+}
+
+/** Starts the relay after boot and flushes it on shutdown (before the producer disconnects). */
+@Injectable()
+class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(OutboxRelay) private readonly relay: OutboxRelay) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+/**
+ * Kafka for one app: the producer, the outbox and its relay, the inbox, and (through
+ * `consumerServer`) the consumer hosted as a Nest microservice transport.
+ */
+@Global()
+@Module({})
+export class MessagingModule {
+  static register(options: MessagingModuleOptions): DynamicModule {
+    const providers: DynamicModule['providers'] = [
+      { provide: KAFKA_SETTINGS, useValue: options.kafka },
+      { provide: Kafka, useFactory: (logger: Logger) => createKafka(options.kafka, logger), inject: [LOGGER] },
+      { provide: MessagePublisher, useFactory: (kafka: Kafka) => new MessagePublisher(kafka, options.kafka), inject: [Kafka] },
+      ProducerLifecycle,
+    ];
+    const exports: NonNullable<DynamicModule['exports']> = [KAFKA_SETTINGS, Kafka, MessagePublisher];
+    if (options.schema) {
+      const schema = options.schema;
+      providers.push(
+        { provide: Outbox, useValue: new Outbox(schema) },
+        { provide: Inbox, useValue: new Inbox(schema) },
+        {
+          provide: OutboxRelay,
+          useFactory: (ds: DataSource, publisher: MessagePublisher, logger: Logger) =>
+            new OutboxRelay(ds, publisher, logger, { schema, pollIntervalMs: options.relayPollIntervalMs }),
+          inject: [DataSource, MessagePublisher, LOGGER],
+        },
+        RelayLifecycle,
+      );
+      exports.push(Outbox, Inbox, OutboxRelay);
+    }
+    return { module: MessagingModule, providers, exports };
+  }
+}
+
+/**
+ * The app's consumer: a provider for the app's own module (next to its MESSAGE_HANDLERS and,
+ * optionally, its UNDECODABLE_HOOK), hosted by `consumerServer` as a Nest microservice.
+ */
+export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable'>): Provider {
+  return {
+    provide: MessageConsumer,
+    useFactory: (
+      kafka: Kafka,
+      settings: KafkaSettings,
+      publisher: MessagePublisher,
+      logger: Logger,
+      handlers: MessageHandler[],
+      health: HealthRegistry,
+      onUndecodable?: UndecodableHook,
+    ) => {
+      const byType = handlerMap(handlers);
+      const consumer = new MessageConsumer(kafka, settings, publisher, logger, {
+        ...options,
+        onUndecodable,
+        handlerFor: (type) => {
+          const handler = byType.get(type);
+          return handler && ((message, context) => handler.handle(message as never, context));
+        },
+      });
+      health.register('consumer', async () => {
+        if (!consumer.healthy()) throw new Error(`consumer ${consumer.groupId} is not running`);
+      });
+      return consumer;
+    },
+    inject: [
+      Kafka,
+      KAFKA_SETTINGS,
+      MessagePublisher,
+      LOGGER,
+      MESSAGE_HANDLERS,
+      HealthRegistry,
+      { token: UNDECODABLE_HOOK, optional: true },
+    ],
+  };
+}
+
+/** The transport strategy to pass to `app.connectMicroservice({ strategy })`. */
+export function consumerServer(consumer: MessageConsumer): KafkaConsumerServer {
+  return new KafkaConsumerServer(consumer);
+}

@@ -1,0 +1,4 @@
+export * from './data-source';
+export * from './database';
+export * from './transaction';
+export * from './database.module';

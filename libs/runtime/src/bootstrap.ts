@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MessageConsumer, consumerServer } from '@omni/messaging';
+import { Logger, PinoNestLogger } from '@omni/observability';
+
+export interface ServiceBootstrapOptions {
+  name: string;
+  module: Type<unknown> | DynamicModule;
+  logger: Logger;
+  port: number;
+  host: string;
+  /** Start the Kafka consumer of the app (if its messaging module declares one). */
+  consume?: boolean;
+  /** Let the app register HTTP hooks before it listens (the gateway's error filter, etc.). */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  bodyLimitBytes?: number;
+  /** The global validation pipe (default: whitelist + transform, Nest's error body). */
+  validationPipe?: ValidationPipe;
+}
+
+/**
+ * Create, configure and start one app: Fastify HTTP (health, metrics, and the gateway's API),
+ * the Kafka consumer as a Nest microservice, graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    options.module,
+    new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 1_048_576, trustProxy: false }),
+    { logger: new PinoNestLogger(options.logger), bufferLogs: false, abortOnError: false },
+  );
+  app.useGlobalPipes(
+    options.validationPipe ?? new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }),
+  );
+  app.enableShutdownHooks();
+  await options.configure?.(app);
+  if (options.consume) {
+    app.connectMicroservice({ strategy: consumerServer(app.get(MessageConsumer)) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  await app.listen(options.port, options.host);
+  options.logger.info({ url: await app.getUrl() }, `${options.name} started`);
+  return app;
+}
+
+/** Run `main`, logging a start-up failure as one JSON line and exiting non-zero. */
+export function runMain(logger: Logger, main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    logger.fatal({ err: error }, 'start-up failed');
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100).unref();
+  });
+}
