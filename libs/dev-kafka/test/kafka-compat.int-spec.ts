@@ -21,6 +21,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { KAFKA_VERSION, startLocalKafka, type LocalKafkaHandle } from '../src';
+import { waitForTopicLeaders } from '@omni/messaging';
 
 const BROKER_START_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 60_000;
@@ -72,7 +73,8 @@ afterAll(async () => {
 describe(`kafkajs 2.2.4 against Apache Kafka ${KAFKA_VERSION}`, () => {
   it('admin creates a 3-partition topic, reports its metadata and deletes it', async () => {
     const topic = topicName('admin');
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] })).toBe(true);
+    await waitForTopicLeaders(admin, [topic]);
 
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(topics).toHaveLength(1);
@@ -188,7 +190,8 @@ function track<T extends Producer | Consumer>(client: T): T {
 
 async function createTopic(name: string, numPartitions: number): Promise<string> {
   const topic = topicName(name);
-  await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+  await waitForTopicLeaders(admin, [topic]);
   return topic;
 }
 

@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { TOPIC_SPECS, TopicSpec, deadLetterTopic } from '@omni/contracts';
 import { KafkaSettings, qualify } from './kafka-settings';
 
@@ -40,7 +40,7 @@ export async function ensureTopics(kafka: Kafka, settings: KafkaSettings, layout
     }).filter(({ topic }) => !existing.has(topic));
     if (wanted.length === 0) return [];
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: wanted.map(({ topic, configEntries }) => ({
         topic,
         numPartitions: layout.partitions,
@@ -48,8 +48,33 @@ export async function ensureTopics(kafka: Kafka, settings: KafkaSettings, layout
         configEntries,
       })),
     });
-    return wanted.map(({ topic }) => topic);
+    const created = wanted.map(({ topic }) => topic);
+    await waitForTopicLeaders(admin, created);
+    return created;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Wait until every partition of `topics` has a leader. kafkajs's own `waitForLeaders` retries only
+ * LEADER_NOT_AVAILABLE, but a KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION for a moment after
+ * creation, so a client that uses the topic right away would fail.
+ */
+export async function waitForTopicLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const ready = metadata.topics.every(
+        (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (ready) return;
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

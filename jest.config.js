@@ -1,20 +1,17 @@
-import type { Config } from 'jest';
-import { readFileSync } from 'node:fs';
+// @ts-check
+const { readFileSync } = require('node:fs');
 
 // Path aliases of tsconfig.base.json, for jest's resolver.
-const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')) as {
-  compilerOptions: { paths: Record<string, string[]> };
-};
+const { compilerOptions } = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8'));
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
-const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8')) as Record<string, unknown>;
-delete swc.$schema;
+const { $schema, ...swc } = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 
 const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] as [string, Record<string, unknown>] },
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
 };
@@ -25,8 +22,11 @@ const shared = {
  * - integration (`*.int-spec.ts`, in apps/<app>/test and libs/<lib>/test): real broker and database;
  * - e2e (`*.e2e-spec.ts`): every service running, through the gateway's HTTP API.
  * The global setup starts (or reuses) Kafka and makes a migrated template database for the run.
+ *
+ * @type {import('jest').Config}
  */
-const config: Config = {
+module.exports = {
+  ...shared,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
   testTimeout: 60_000,
@@ -37,5 +37,3 @@ const config: Config = {
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'] },
   ],
 };
-
-export default config;

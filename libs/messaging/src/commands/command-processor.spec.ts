@@ -1,0 +1,165 @@
+import {
+  COMMAND_ACCEPTED,
+  COMMAND_REJECTED,
+  Envelope,
+  UPDATE_USER,
+  USER_RENAMED,
+  decodeMessage,
+  newEnvelope,
+} from '@omni/contracts';
+import { outcomeOf } from './command-processor';
+import { Decision } from './decision';
+
+/** A command as the profile service receives it: correlation id differs from its own id (a replay). */
+const command: Envelope = newEnvelope({
+  id: 'command-0001',
+  correlationId: 'correlation-0001',
+  type: UPDATE_USER,
+  application: 'app-key-1',
+  aggregateId: 'user-42',
+  aggregateVersion: null,
+  payload: { userName: 'Ada' },
+});
+
+const renamed = newEnvelope({
+  type: USER_RENAMED,
+  application: 'app-key-1',
+  aggregateId: 'user-42',
+  aggregateVersion: 4,
+  correlationId: 'correlation-0001',
+  causationId: 'command-0001',
+  payload: { userName: 'Ada' },
+});
+
+describe('Decision', () => {
+  it('accepted carries the aggregate type, version and events, and no extra fields unless given', () => {
+    expect(Decision.accepted('user', 4, [renamed])).toEqual({
+      kind: 'accepted',
+      aggregateType: 'user',
+      version: 4,
+      events: [renamed],
+    });
+  });
+
+  it('accepted carries created and result when given', () => {
+    expect(Decision.accepted('user', 1, [], { created: true, result: { userID: 'user-42' } })).toEqual({
+      kind: 'accepted',
+      aggregateType: 'user',
+      version: 1,
+      events: [],
+      created: true,
+      result: { userID: 'user-42' },
+    });
+  });
+
+  it('rejected carries status, code, message and fields', () => {
+    const fields = [{ field: 'userName', message: 'userName must be a string' }];
+    expect(Decision.rejected('user', 404, 'USER_NOT_FOUND', 'no such user', fields)).toEqual({
+      kind: 'rejected',
+      aggregateType: 'user',
+      status: 404,
+      code: 'USER_NOT_FOUND',
+      message: 'no such user',
+      fields,
+    });
+    expect(Decision.rejected('user', 409, 'CONFLICT', 'busy').fields).toBeUndefined();
+  });
+});
+
+describe('outcomeOf', () => {
+  describe('an accepted decision', () => {
+    const decision = Decision.accepted('user', 4, [renamed], { created: false, result: { userID: 'user-42' } });
+
+    it('becomes a command.accepted outcome at the decided aggregate version, about the command aggregate', () => {
+      const outcome = outcomeOf(command, decision);
+
+      expect(outcome).toMatchObject({
+        type: COMMAND_ACCEPTED,
+        schemaVersion: 1,
+        application: 'app-key-1',
+        aggregateId: 'user-42',
+        aggregateVersion: 4,
+      });
+    });
+
+    it('continues the command correlation and names the command as its cause', () => {
+      const outcome = outcomeOf(command, decision);
+
+      expect(outcome.correlationId).toBe('correlation-0001');
+      expect(outcome.causationId).toBe('command-0001');
+      expect(outcome.id).not.toBe(command.id);
+    });
+
+    it('tells which command it answers, the aggregate type, whether it created it, and the result', () => {
+      expect(outcomeOf(command, decision).payload).toEqual({
+        commandId: 'command-0001',
+        commandType: UPDATE_USER,
+        aggregateType: 'user',
+        created: false,
+        result: { userID: 'user-42' },
+      });
+      expect(outcomeOf(command, Decision.accepted('user', 1, [], { created: true })).payload).toMatchObject({
+        created: true,
+      });
+    });
+
+    it('is a message its consumers can decode', () => {
+      const outcome = outcomeOf(command, decision);
+      expect(decodeMessage(JSON.stringify(outcome))).toEqual(JSON.parse(JSON.stringify(outcome)));
+    });
+
+    it('gets a fresh id each time (the outbox keys on it)', () => {
+      expect(outcomeOf(command, decision).id).not.toBe(outcomeOf(command, decision).id);
+    });
+  });
+
+  describe('a rejected decision', () => {
+    const fields = [{ field: 'userName', message: 'userName must be shorter than or equal to 256 characters' }];
+    const decision = Decision.rejected('user', 400, 'VALIDATION_FAILED', 'invalid payload', fields);
+
+    it('becomes a command.rejected outcome with no aggregate version, continuing the command correlation', () => {
+      const outcome = outcomeOf(command, decision);
+
+      expect(outcome).toMatchObject({
+        type: COMMAND_REJECTED,
+        application: 'app-key-1',
+        aggregateId: 'user-42',
+        aggregateVersion: null,
+        correlationId: 'correlation-0001',
+        causationId: 'command-0001',
+      });
+    });
+
+    it('carries status, code, message and fields for the HTTP error', () => {
+      expect(outcomeOf(command, decision).payload).toEqual({
+        commandId: 'command-0001',
+        commandType: UPDATE_USER,
+        aggregateType: 'user',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        message: 'invalid payload',
+        fields,
+      });
+    });
+
+    it('is a message its consumers can decode', () => {
+      const outcome = outcomeOf(command, decision);
+      expect(decodeMessage(JSON.stringify(outcome))).toEqual(JSON.parse(JSON.stringify(outcome)));
+    });
+  });
+
+  it('a command that started its own correlation gives an outcome correlated to the command id', () => {
+    const fresh = newEnvelope({
+      type: UPDATE_USER,
+      application: 'app-key-1',
+      aggregateId: 'user-7',
+      aggregateVersion: null,
+      payload: {},
+    });
+
+    const outcome = outcomeOf(fresh, Decision.accepted('user', 1, [], { created: true }));
+
+    expect(outcome.correlationId).toBe(fresh.id);
+    expect(outcome.causationId).toBe(fresh.id);
+  });
+});

@@ -1,0 +1,119 @@
+import { DataSource } from 'typeorm';
+import { Envelope, Topics, newEnvelope } from '@omni/contracts';
+import { Inbox, MessagePublisher, Outbox, OutboxRelay, createKafka, outboxInboxDdl } from '@omni/messaging';
+import { createLogger } from '@omni/observability';
+import { TransactionRunner, createServiceDataSource } from '@omni/persistence';
+import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';
+
+const SCHEMA = 'relay_test';
+const logger = createLogger('outbox-relay-test', 'silent');
+
+function event(application: string, aggregateId: string, version: number): Envelope {
+  return newEnvelope({ type: 'user.renamed', application, aggregateId, aggregateVersion: version, payload: { userName: `v${version}` } });
+}
+
+describe('outbox relay (real PostgreSQL and Kafka)', () => {
+  let db: TestDatabase;
+  let kafka: TestKafka;
+  let dataSource: DataSource;
+  let tx: TransactionRunner;
+  const outbox = new Outbox(SCHEMA);
+  const publishers: MessagePublisher[] = [];
+  let recorder: TopicRecorder;
+
+  async function newRelay(): Promise<OutboxRelay> {
+    const publisher = new MessagePublisher(createKafka(kafka.settings('relay-test'), logger), kafka.settings('relay-test'));
+    await publisher.connect();
+    publishers.push(publisher);
+    return new OutboxRelay(dataSource, publisher, logger, { schema: SCHEMA, pollIntervalMs: 50, batchSize: 7 });
+  }
+
+  const published = () => recorder.values<Envelope>();
+
+  beforeAll(async () => {
+    [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
+    dataSource = await createServiceDataSource({ url: db.url, schema: SCHEMA, applicationName: 'relay-test' }).initialize();
+    await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
+    for (const statement of outboxInboxDdl(SCHEMA)) await dataSource.query(statement);
+    tx = new TransactionRunner(dataSource);
+    recorder = await new TopicRecorder(kafka, Topics.profileEvents).start();
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await Promise.all(publishers.map((publisher) => publisher.disconnect()));
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('a rolled-back transaction publishes nothing', async () => {
+    const relay = await newRelay();
+    const rolledBack = event('app-rollback', 'u1', 1);
+    await expect(
+      tx.run(async (em) => {
+        await outbox.add(em, Topics.profileEvents, rolledBack);
+        throw new Error('use case failed after writing its event');
+      }),
+    ).rejects.toThrow('use case failed');
+    const committed = event('app-rollback', 'u2', 1);
+    await tx.run((em) => outbox.add(em, Topics.profileEvents, committed));
+
+    relay.start();
+    await waitFor(() => published().some((message) => message.id === committed.id), { description: 'the committed event' });
+    await relay.stop();
+
+    expect(published().map((message) => message.id)).not.toContain(rolledBack.id);
+    expect(await relay.backlog()).toBe(0);
+  });
+
+  it('an event committed while no relay ran (a crash before publishing) is published after restart', async () => {
+    const before = event('app-crash', 'u1', 1);
+    await tx.run((em) => outbox.add(em, Topics.profileEvents, before));
+    // No relay was running: the row waits in the outbox. A new process starts its relay:
+    const relay = await newRelay();
+    expect(await relay.backlog()).toBe(1);
+    relay.start();
+    await waitFor(() => published().some((message) => message.id === before.id), { description: 'the pending event' });
+    await relay.stop();
+    expect(await relay.backlog()).toBe(0);
+    const [message] = recorder.messages.filter((m) => JSON.parse(m.value ?? '{}').id === before.id);
+    expect(message.key).toBe('app-crash:u1');
+    expect(message.headers['message-type']).toBe('user.renamed');
+  });
+
+  it('two relays running at once publish each aggregate in commit order, each event once', async () => {
+    const aggregates = ['a', 'b', 'c'];
+    const written: Envelope[] = [];
+    for (let version = 1; version <= 20; version++) {
+      await tx.run(async (em) => {
+        const batch = aggregates.map((id) => event('app-order', id, version));
+        written.push(...batch);
+        await outbox.add(em, Topics.profileEvents, ...batch);
+      });
+    }
+    const [first, second] = [await newRelay(), await newRelay()];
+    first.start();
+    second.start();
+    await waitFor(
+      () => published().filter((message) => message.application === 'app-order').length >= written.length,
+      { description: 'every event of app-order' },
+    );
+    await Promise.all([first.stop(), second.stop()]);
+
+    const ours = published().filter((message) => message.application === 'app-order');
+    expect(ours).toHaveLength(written.length);
+    for (const id of aggregates) {
+      expect(ours.filter((message) => message.aggregateId === id).map((message) => message.aggregateVersion)).toEqual(
+        Array.from({ length: 20 }, (_, index) => index + 1),
+      );
+    }
+  });
+
+  it('a redelivered message id is claimed once by the inbox', async () => {
+    const inbox = new Inbox(SCHEMA);
+    const first = await tx.run((em) => inbox.claim(em, 'test-consumer', '0b8f4a4e-3a0c-4c59-9a40-5f7f2c0d3e01'));
+    const again = await tx.run((em) => inbox.claim(em, 'test-consumer', '0b8f4a4e-3a0c-4c59-9a40-5f7f2c0d3e01'));
+    const otherConsumer = await tx.run((em) => inbox.claim(em, 'another-consumer', '0b8f4a4e-3a0c-4c59-9a40-5f7f2c0d3e01'));
+    expect([first, again, otherConsumer]).toEqual([true, false, true]);
+  });
+});

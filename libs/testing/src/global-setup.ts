@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+// Relative imports only: jest loads global setup without its module mapper.
+import { startLocalKafka } from '../../dev-kafka/src';
+import { ensureDatabase, withDatabase } from '../../persistence/src/database';
+import { TestRun, saveTestRun } from './test-run';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * Once per `npm test`: a Kafka broker and a migrated template database for the run.
+ *
+ * Kafka: KAFKA_BROKERS if set; otherwise testcontainers when a Docker engine answers; otherwise a
+ * local single-node broker from the official jars (TEST_KAFKA_PORT, default 19092), reused if one
+ * already runs there. PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else the local server
+ * (or a testcontainers PostgreSQL when Kafka came from Docker). Every test file then clones the
+ * template into a database of its own and namespaces its topics, so files run in parallel.
+ */
+export default async function globalSetup(): Promise<void> {
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const run: TestRun = { runId, brokers: '', templateUrl: '', stops: [] };
+
+  let databaseBase = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (process.env.KAFKA_BROKERS) {
+    run.brokers = process.env.KAFKA_BROKERS;
+  } else if (await dockerAvailable()) {
+    const containers = await startContainers();
+    run.brokers = containers.brokers;
+    databaseBase ??= containers.databaseUrl;
+    run.stops.push({ kind: 'containers' });
+    (globalThis as { __omniContainers?: unknown }).__omniContainers = containers.stop;
+  } else {
+    const port = Number(process.env.TEST_KAFKA_PORT || 19092);
+    const dataDir = path.join(ROOT, '.cache', 'kafka', `test-${port}`);
+    const kafka = await startLocalKafka({ port, dataDir });
+    run.brokers = kafka.brokers.join(',');
+    if (kafka.startedByUs) run.stops.push({ kind: 'local-kafka', port, dataDir });
+  }
+  databaseBase ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+  run.templateUrl = withDatabase(databaseBase, `omni_test_${runId}_template`);
+  await ensureDatabase(run.templateUrl);
+  execFileSync(process.execPath, ['-r', '@swc-node/register', 'scripts/db-migrate.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: run.templateUrl },
+    stdio: 'ignore',
+  });
+
+  process.env.KAFKA_BROKERS = run.brokers;
+  saveTestRun(run);
+}
+
+async function dockerAvailable(): Promise<boolean> {
+  if (process.env.TESTCONTAINERS === 'false') return false;
+  const socket = process.env.DOCKER_HOST || (existsSync('/var/run/docker.sock') ? 'unix:///var/run/docker.sock' : '');
+  if (!socket) return false;
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startContainers(): Promise<{ brokers: string; databaseUrl: string; stop: () => Promise<void> }> {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const [kafka, postgres] = await Promise.all([
+    new KafkaContainer('apache/kafka:4.0.2').withKraft().start(),
+    new PostgreSqlContainer('postgres:16').start(),
+  ]);
+  return {
+    brokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+    databaseUrl: postgres.getConnectionUri(),
+    stop: async () => {
+      await Promise.all([kafka.stop(), postgres.stop()]);
+    },
+  };
+}
