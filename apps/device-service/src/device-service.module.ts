@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import { MESSAGE_HANDLERS, MessagingModule, messageConsumerProvider } from '@omni/messaging';
@@ -10,8 +11,8 @@ import { DEVICE_MIGRATIONS } from './migrations';
 export const DEVICE_CONSUMER_GROUP = 'device-service';
 
 /**
- * Consumes device.commands. It has no command handlers yet: a command sent to it is
- * dead-lettered with reason "no-handler" (never silently dropped).
+ * Consumes device.commands (no command handlers yet: a command sent to it is dead-lettered with
+ * reason "no-handler", never silently dropped) and application.events (its copy of the settings).
  */
 @Module({})
 export class DeviceServiceModule {
@@ -33,8 +34,13 @@ export class DeviceServiceModule {
         }),
       ],
       providers: [
-        messageConsumerProvider({ groupId: DEVICE_CONSUMER_GROUP, topics: [Topics.deviceCommands] }),
-        { provide: MESSAGE_HANDLERS, useValue: [] },
+        messageConsumerProvider({ groupId: DEVICE_CONSUMER_GROUP, topics: [Topics.deviceCommands, Topics.applicationEvents] }),
+        ...APPLICATION_SETTINGS_PROVIDERS,
+        {
+          provide: MESSAGE_HANDLERS,
+          useFactory: (...handlers: unknown[]) => handlers,
+          inject: [...APPLICATION_SETTINGS_HANDLERS],
+        },
       ],
     };
   }

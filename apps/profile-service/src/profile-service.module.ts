@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import {
@@ -45,20 +46,21 @@ export class ProfileServiceModule {
         }),
       ],
       providers: [
-        messageConsumerProvider({ groupId: PROFILE_CONSUMER_GROUP, topics: [Topics.profileCommands] }),
+        messageConsumerProvider({ groupId: PROFILE_CONSUMER_GROUP, topics: [Topics.profileCommands, Topics.applicationEvents] }),
         {
           provide: CommandProcessor,
           useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
             new CommandProcessor(tx, inbox, outbox, relay, Topics.profileEvents),
           inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
         },
+        ...APPLICATION_SETTINGS_PROVIDERS,
         UsersRepository,
         UpdateUserUseCase,
         UpdateUserHandler,
         {
           provide: MESSAGE_HANDLERS,
-          useFactory: (updateUser: UpdateUserHandler) => [updateUser],
-          inject: [UpdateUserHandler],
+          useFactory: (...handlers: unknown[]) => handlers,
+          inject: [UpdateUserHandler, ...APPLICATION_SETTINGS_HANDLERS],
         },
         {
           provide: UNDECODABLE_HOOK,

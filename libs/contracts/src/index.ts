@@ -6,3 +6,7 @@ export * from './outcomes/command-outcome';
 export * from './commands/user/update-user.command';
 export * from './events/user/user-registered.event';
 export * from './events/user/user-renamed.event';
+export * from './events/application/application-settings';
+export * from './events/application/application-created.event';
+export * from './events/application/application-settings-changed.event';
+export * from './events/application/application-deleted.event';

@@ -8,6 +8,12 @@ import {
   CommandRejectedPayload,
 } from './outcomes/command-outcome';
 import { Envelope } from './envelope';
+import { APPLICATION_CREATED, ApplicationCreatedPayload } from './events/application/application-created.event';
+import { APPLICATION_DELETED, ApplicationDeletedPayload } from './events/application/application-deleted.event';
+import {
+  APPLICATION_SETTINGS_CHANGED,
+  ApplicationSettingsChangedPayload,
+} from './events/application/application-settings-changed.event';
 
 /** Every command type and its payload. Publishing and handling are type-checked against it. */
 export interface CommandMap {
@@ -16,6 +22,9 @@ export interface CommandMap {
 
 /** Every event type and its payload. */
 export interface EventMap {
+  [APPLICATION_CREATED]: ApplicationCreatedPayload;
+  [APPLICATION_SETTINGS_CHANGED]: ApplicationSettingsChangedPayload;
+  [APPLICATION_DELETED]: ApplicationDeletedPayload;
   [USER_REGISTERED]: UserRegisteredPayload;
   [USER_RENAMED]: UserRenamedPayload;
 }
@@ -39,6 +48,9 @@ type PayloadClasses<M> = { [K in keyof M]: new () => M[K] };
 
 /** Payload classes (class-validator) per type, for validating messages as they are received. */
 export const PAYLOAD_CLASSES: PayloadClasses<MessageMap> = {
+  [APPLICATION_CREATED]: ApplicationCreatedPayload,
+  [APPLICATION_SETTINGS_CHANGED]: ApplicationSettingsChangedPayload,
+  [APPLICATION_DELETED]: ApplicationDeletedPayload,
   [UPDATE_USER]: UpdateUserPayload,
   [USER_REGISTERED]: UserRegisteredPayload,
   [USER_RENAMED]: UserRenamedPayload,
@@ -48,6 +60,9 @@ export const PAYLOAD_CLASSES: PayloadClasses<MessageMap> = {
 
 /** Schema version each type is currently produced with; a consumer rejects versions it does not know. */
 export const SCHEMA_VERSIONS: { [K in MessageType]: readonly number[] } = {
+  [APPLICATION_CREATED]: [1],
+  [APPLICATION_SETTINGS_CHANGED]: [1],
+  [APPLICATION_DELETED]: [1],
   [UPDATE_USER]: [1],
   [USER_REGISTERED]: [1],
   [USER_RENAMED]: [1],

@@ -12,6 +12,8 @@ export const Topics = {
   recipientEvents: 'recipient.events',
   profileCommands: 'profile.commands',
   profileEvents: 'profile.events',
+  /** Application lifecycle and settings, published by the gateway (owner of the registry). */
+  applicationEvents: 'application.events',
   /** Outcome of every command (accepted or rejected), for the gateway's read-your-writes wait. */
   commandOutcomes: 'command.outcomes',
   /** Compacted: key = application and userID, value = full unified profile; tombstone on erasure. */
@@ -41,6 +43,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.deviceEvents, retention: 'forever', deadLetter: true },
   { name: Topics.recipientEvents, retention: 'forever', deadLetter: true },
   { name: Topics.profileEvents, retention: 'forever', deadLetter: true },
+  { name: Topics.applicationEvents, retention: 'forever', deadLetter: true },
   { name: Topics.commandOutcomes, retention: 'default', deadLetter: true },
   { name: Topics.profileSnapshots, retention: 'compacted', deadLetter: false },
 ];

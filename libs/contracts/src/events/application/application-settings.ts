@@ -1,0 +1,67 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export const USER_REGISTRATION_MODES = ['sdk', 'api'] as const;
+export type UserRegistrationMode = (typeof USER_REGISTRATION_MODES)[number];
+
+export const USER_DATA_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'enum'] as const;
+export type UserDataFieldType = (typeof USER_DATA_FIELD_TYPES)[number];
+
+/** A user data field key: what messages use as a placeholder (`{{firstName}}`). */
+export const USER_DATA_FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/** One user data field the application defines (e.g. firstName: text, birthdate: date). */
+export class UserDataFieldDefinition {
+  @IsString()
+  @Matches(USER_DATA_FIELD_KEY, { message: 'key must start with a letter and hold letters, digits or _ (1-64)' })
+  key!: string;
+
+  @IsString()
+  @MaxLength(128)
+  label!: string;
+
+  @IsIn(USER_DATA_FIELD_TYPES)
+  type!: UserDataFieldType;
+
+  /** The allowed values of an `enum` field ("one of a list"). */
+  @ValidateIf((field: UserDataFieldDefinition) => field.type === 'enum' || field.values !== undefined)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(256, { each: true })
+  values?: string[];
+
+  @IsOptional()
+  @IsBoolean()
+  required?: boolean;
+}
+
+/** The whole settings document of an application. Always sent whole, so nobody applies half of it. */
+export class ApplicationSettings {
+  /** `api`: only master-secret calls may attach devices to users or change a user's profile. */
+  @IsIn(USER_REGISTRATION_MODES)
+  userRegistration!: UserRegistrationMode;
+
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => UserDataFieldDefinition)
+  userDataFields!: UserDataFieldDefinition[];
+}
+
+export const DEFAULT_APPLICATION_SETTINGS: ApplicationSettings = { userRegistration: 'sdk', userDataFields: [] };
