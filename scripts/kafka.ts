@@ -46,6 +46,7 @@ async function main(command: string | undefined): Promise<number> {
       console.log(stopped ? 'Kafka stopped' : 'no Kafka broker started by kafka.ts start is running');
       return 0;
     }
+    case undefined:
     default:
       console.error(USAGE);
       return 2;

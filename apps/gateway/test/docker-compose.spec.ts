@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { KAFKA_VERSION } from '../../../libs/dev-kafka/src';
+import { KAFKA_VERSION } from '@omni/dev-kafka';
 
 const ROOT = path.resolve(__dirname, '../../..');
 

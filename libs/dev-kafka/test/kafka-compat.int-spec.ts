@@ -21,7 +21,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { KAFKA_VERSION, startLocalKafka, type LocalKafkaHandle } from '../src';
-import { waitForTopicLeaders } from '@omni/messaging';
+import { waitForTopicLeaders } from '@omni/testing';
 
 const BROKER_START_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 60_000;

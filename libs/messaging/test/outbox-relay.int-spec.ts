@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Envelope, Topics, newEnvelope } from '@omni/contracts';
-import { Inbox, MessagePublisher, Outbox, OutboxRelay, createKafka, outboxInboxDdl } from '@omni/messaging';
+import { Inbox, MessagePublisher, Outbox, OutboxRelay, createKafka, outboxInboxDdl } from '../src';
 import { createLogger } from '@omni/observability';
 import { TransactionRunner, createServiceDataSource } from '@omni/persistence';
 import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';

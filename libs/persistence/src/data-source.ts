@@ -6,9 +6,7 @@ export interface ServiceDataSourceOptions {
   schema: string;
   /** Shown in pg_stat_activity. */
   applicationName: string;
-  // eslint-disable-next-line @typescript-eslint/ban-types
   entities?: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/ban-types
   migrations?: MixedList<Function | string>;
   poolSize?: number;
 }

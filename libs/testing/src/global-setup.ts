@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 // Relative imports only: jest loads global setup without its module mapper.
+/* eslint-disable @nx/enforce-module-boundaries -- see above */
 import { startLocalKafka } from '../../dev-kafka/src';
 import { ensureDatabase, withDatabase } from '../../persistence/src/database';
+/* eslint-enable @nx/enforce-module-boundaries */
 import { TestRun, saveTestRun } from './test-run';
 
 const ROOT = path.resolve(__dirname, '../../..');

@@ -1,9 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 // Relative imports only: jest loads global teardown without its module mapper.
+/* eslint-disable @nx/enforce-module-boundaries -- see above */
 import { stopLocalKafka } from '../../dev-kafka/src';
 import { quoteIdentifier } from '../../persistence/src/data-source';
 import { withDatabase } from '../../persistence/src/database';
+/* eslint-enable @nx/enforce-module-boundaries */
 import { RUN_TOPIC_PREFIX, loadTestRun } from './test-run';
 
 /** A reused broker keeps running: remove the topics this run made on it. */

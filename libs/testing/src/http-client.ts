@@ -1,4 +1,5 @@
 /** A small HTTP client for end-to-end tests: Basic credentials, JSON in and out. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- response bodies default to untyped JSON for test assertions */
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;

@@ -4,3 +4,5 @@ export * from './test-database';
 export * from './test-kafka';
 export * from './stack';
 export * from './http-client';
+// Topic creation that waits for leaders (KRaft answers UNKNOWN_TOPIC_OR_PARTITION for a moment).
+export { waitForTopicLeaders } from '@omni/messaging';
