@@ -4,17 +4,23 @@ import { kafkaBrokers } from '@omni/config';
 import { MessagingModule } from '@omni/messaging';
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule } from '@omni/persistence';
-import { ApplicationsController } from './admin/applications.controller';
-import { ApplicationsStore, SECRET_HASHER } from './auth/applications.store';
+import { AdminApplicationsController } from './applications/admin-applications.controller';
+import { ApplicationSettingsController } from './applications/application-settings.controller';
+import { ApplicationsStore, SECRET_HASHER } from './applications/applications.store';
+import { ApplicationCache } from './auth/application-cache';
 import { ADMIN_SECRET, AuthGuard } from './auth/auth.guard';
 import { SecretHasher } from './auth/credentials';
 import { COMMAND_TIMEOUT_MS, CommandBus } from './commands/command-bus';
 import { CommandController } from './commands/command.controller';
-import { DATABASE_URL, OutcomeWaiter } from './commands/outcome-waiter';
+import { OutcomeWaiter } from './commands/outcome-waiter';
+import { DATABASE_URL, PgListener } from './database/pg-listener';
 import { GATEWAY_SCHEMA, GatewayConfig } from './config';
 import { ErrorFilter } from './errors/error.filter';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { UsersController } from './users/users.controller';
+
+/** Every controller of the API (the isolation and credential tests walk this list). */
+export const GATEWAY_CONTROLLERS = [AdminApplicationsController, ApplicationSettingsController, UsersController, CommandController];
 
 /** The HTTP API: authenticates, validates, sends commands, answers reads from the read model. */
 @Module({})
@@ -33,15 +39,18 @@ export class GatewayModule {
         }),
         MessagingModule.register({
           kafka: { brokers: kafkaBrokers(config), clientId: 'gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX },
+          schema: GATEWAY_SCHEMA,
         }),
       ],
-      controllers: [ApplicationsController, UsersController, CommandController],
+      controllers: GATEWAY_CONTROLLERS,
       providers: [
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.SECRET_HASH_KEY) },
         { provide: ADMIN_SECRET, useValue: config.ADMIN_SECRET },
         { provide: COMMAND_TIMEOUT_MS, useValue: config.COMMAND_TIMEOUT_MS },
         { provide: DATABASE_URL, useValue: config.DATABASE_URL },
+        PgListener,
         ApplicationsStore,
+        ApplicationCache,
         OutcomeWaiter,
         CommandBus,
         { provide: APP_GUARD, useClass: AuthGuard },

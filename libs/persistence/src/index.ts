@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './database';
 export * from './transaction';
 export * from './database.module';
+export * from './query-rows';

@@ -3,13 +3,14 @@ import { Reflector } from '@nestjs/core';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC_ROUTE } from '@omni/observability';
 import { ApiError } from '../errors/api-error';
-import { ApplicationsStore, SECRET_HASHER } from './applications.store';
+import { ApplicationRecord, SECRET_HASHER } from '../applications/applications.store';
+import { ApplicationCache } from './application-cache';
 import { SecretHasher, parseBasic } from './credentials';
 
 /** Which credential a route accepts: `sdk` = key + application secret, `master` = key + master secret. */
 export type CredentialKind = 'admin' | 'master' | 'sdk';
 
-const CREDENTIALS = 'omni:credentials';
+export const CREDENTIALS = 'omni:credentials';
 export const ADMIN_SECRET = Symbol('ADMIN_SECRET');
 export const ADMIN_USER = 'admin';
 
@@ -17,8 +18,15 @@ export const ADMIN_USER = 'admin';
 export const Accepts = (...kinds: CredentialKind[]) => SetMetadata(CREDENTIALS, kinds);
 
 export interface AuthenticatedRequest extends FastifyRequest {
-  auth?: { kind: CredentialKind; application?: string };
+  auth?: { kind: CredentialKind; application?: string; record?: ApplicationRecord };
 }
+
+/** The credential kind a request authenticated with. */
+export const Credential = createParamDecorator((_: unknown, ctx: ExecutionContext): CredentialKind => {
+  const kind = ctx.switchToHttp().getRequest<AuthenticatedRequest>().auth?.kind;
+  if (!kind) throw new Error('route is not authenticated');
+  return kind;
+});
 
 /** The authenticated application's key (the tenant). */
 export const ApplicationKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
@@ -36,7 +44,7 @@ export const ApplicationKey = createParamDecorator((_: unknown, ctx: ExecutionCo
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly applications: ApplicationsStore,
+    private readonly applications: ApplicationCache,
     @Inject(SECRET_HASHER) private readonly hasher: SecretHasher,
     @Inject(ADMIN_SECRET) private readonly adminSecret: string,
   ) {}
@@ -73,10 +81,10 @@ export class AuthGuard implements CanActivate {
     if (user === ADMIN_USER) {
       return this.hasher.matches(password, this.hasher.hash(this.adminSecret)) ? { kind: 'admin' } : undefined;
     }
-    const application = await this.applications.find(user);
+    const application = await this.applications.get(user);
     if (!application) return undefined;
-    if (this.hasher.matches(password, application.masterSecretHash)) return { kind: 'master', application: user };
-    if (this.hasher.matches(password, application.applicationSecretHash)) return { kind: 'sdk', application: user };
+    if (this.hasher.matches(password, application.masterSecretHash)) return { kind: 'master', application: user, record: application };
+    if (this.hasher.matches(password, application.applicationSecretHash)) return { kind: 'sdk', application: user, record: application };
     return undefined;
   }
 }

@@ -1,13 +1,10 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FieldError } from '@omni/contracts';
-import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
+import { PgListener } from '../database/pg-listener';
 
 /** PostgreSQL channel the projection notifies with a command id (see projection-service read-model.ts). */
 export const COMMAND_PROGRESS_CHANNEL = 'omni_command_progress';
-
-export const DATABASE_URL = Symbol('DATABASE_URL');
 
 export interface OutcomeView {
   status: 'accepted' | 'rejected';
@@ -22,33 +19,25 @@ export interface OutcomeView {
 /**
  * Waits until a command's outcome is visible in the read model.
  *
- * Every gateway instance LISTENs on one PostgreSQL connection; the projection NOTIFYs at commit,
- * so whichever instance holds the waiting request wakes at once, with no Kafka reply topics. A slow
- * re-check covers a notification lost while the listening connection was being re-established.
+ * Every gateway instance LISTENs (PgListener); the projection NOTIFYs at commit, so whichever
+ * instance holds the waiting request wakes at once, with no Kafka reply topics. A slow re-check
+ * (1 s) covers a notification lost while the listening connection was being re-established.
  */
 @Injectable()
-export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
-  private listener?: Client;
+export class OutcomeWaiter {
   private readonly wakers = new Map<string, Set<() => void>>();
-  private closing = false;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(DATABASE_URL) private readonly databaseUrl: string,
-    @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(HealthRegistry) private readonly health: HealthRegistry,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.listen();
-    this.health.register('outcome-listener', async () => {
-      if (!this.listener) throw new Error('not listening for command outcomes');
+    @Inject(PgListener) listener: PgListener,
+  ) {
+    listener.subscribe(COMMAND_PROGRESS_CHANNEL, (commandId) => {
+      for (const wake of [...(this.wakers.get(commandId) ?? [])]) wake();
     });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    await this.listener?.end().catch(() => undefined);
+    // A notification may have been missed while the listener was away: everyone re-checks.
+    listener.onReconnect(() => {
+      for (const set of this.wakers.values()) for (const wake of [...set]) wake();
+    });
   }
 
   /** The outcome as the read model has it now, or undefined if the projection has not recorded it yet. */
@@ -119,36 +108,5 @@ export class OutcomeWaiter implements OnModuleInit, OnApplicationShutdown {
     set.add(finish);
     this.wakers.set(commandId, set);
     return { promise, cancel: finish };
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'gateway-outcome-listener' });
-    client.on('notification', (message) => {
-      if (!message.payload) return;
-      for (const wake of [...(this.wakers.get(message.payload) ?? [])]) wake();
-    });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'outcome listener lost its connection; reconnecting');
-      this.listener = undefined;
-      client.end().catch(() => undefined);
-      void this.reconnect();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${COMMAND_PROGRESS_CHANNEL}`);
-    this.listener = client;
-  }
-
-  private async reconnect(): Promise<void> {
-    for (let attempt = 0; !this.closing; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** attempt)));
-      try {
-        await this.listen();
-        // Wake everyone: a notification may have been missed while disconnected.
-        for (const set of this.wakers.values()) for (const wake of [...set]) wake();
-        return;
-      } catch (error) {
-        this.logger.warn({ err: error }, 'outcome listener reconnect failed');
-      }
-    }
   }
 }

@@ -1,0 +1,21 @@
+import { OmitType } from '@nestjs/mapped-types';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { USER_REGISTRATION_MODES, UserDataFieldDefinition, UserRegistrationMode } from '@omni/contracts';
+
+/** PUT /application/settings: the given parts replace the current ones; omitted parts stay. */
+export class PutSettingsDto {
+  @IsOptional()
+  @IsIn(USER_REGISTRATION_MODES)
+  userRegistration?: UserRegistrationMode;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => UserDataFieldDefinition)
+  userDataFields?: UserDataFieldDefinition[];
+}
+
+/** PUT /application/userdatafields/{key}: everything but the key (it is in the path). */
+export class PutUserDataFieldDto extends OmitType(UserDataFieldDefinition, ['key'] as const) {}
