@@ -2,18 +2,59 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
-import { MESSAGE_HANDLERS, MessagingModule, messageConsumerProvider } from '@omni/messaging';
+import {
+  CommandProcessor,
+  Inbox,
+  MESSAGE_HANDLERS,
+  messageConsumerProvider,
+  MessagingModule,
+  Outbox,
+  OutboxRelay,
+  UNDECODABLE_HOOK,
+  UndecodableHook,
+} from '@omni/messaging';
 import { Logger, ObservabilityModule } from '@omni/observability';
-import { DatabaseModule } from '@omni/persistence';
+import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { DEVICE_SCHEMA, DeviceServiceConfig } from './config';
+import { RegisterDeviceHandler } from './handlers/register-device.handler';
+import { UpdateDeviceHandler } from './handlers/update-device.handler';
+import { DeactivateDeviceHandler } from './handlers/deactivate-device.handler';
+import { AssignDeviceUserHandler } from './handlers/assign-device-user.handler';
+import { RemoveDeviceUserHandler } from './handlers/remove-device-user.handler';
+import { AddDeviceTagsHandler } from './handlers/add-device-tags.handler';
+import { RemoveDeviceTagsHandler } from './handlers/remove-device-tags.handler';
+import { ClearDeviceTagsHandler } from './handlers/clear-device-tags.handler';
+import { OverrideDeviceUserDataHandler } from './handlers/override-device-user-data.handler';
 import { DEVICE_MIGRATIONS } from './migrations';
+import { DeviceEntity } from './persistence/device.entity';
+import { DevicesRepository } from './persistence/devices.repository';
+import { DEVICE_AGGREGATE } from './use-cases/device-decisions';
+import { RegisterDeviceUseCase } from './use-cases/register-device/register-device.use-case';
+import { UpdateDeviceUseCase } from './use-cases/update-device/update-device.use-case';
+import { DeactivateDeviceUseCase } from './use-cases/deactivate-device/deactivate-device.use-case';
+import { AssignDeviceUserUseCase } from './use-cases/assign-device-user/assign-device-user.use-case';
+import { RemoveDeviceUserUseCase } from './use-cases/remove-device-user/remove-device-user.use-case';
+import { AddDeviceTagsUseCase } from './use-cases/add-device-tags/add-device-tags.use-case';
+import { RemoveDeviceTagsUseCase } from './use-cases/remove-device-tags/remove-device-tags.use-case';
+import { ClearDeviceTagsUseCase } from './use-cases/clear-device-tags/clear-device-tags.use-case';
+import { OverrideDeviceUserDataUseCase } from './use-cases/override-device-user-data/override-device-user-data.use-case';
 
 export const DEVICE_CONSUMER_GROUP = 'device-service';
 
-/**
- * Consumes device.commands (no command handlers yet: a command sent to it is dead-lettered with
- * reason "no-handler", never silently dropped) and application.events (its copy of the settings).
- */
+/** One handler per device command, listed explicitly. */
+const COMMAND_HANDLERS = [
+  RegisterDeviceHandler,
+  UpdateDeviceHandler,
+  DeactivateDeviceHandler,
+  AssignDeviceUserHandler,
+  RemoveDeviceUserHandler,
+  AddDeviceTagsHandler,
+  RemoveDeviceTagsHandler,
+  ClearDeviceTagsHandler,
+  OverrideDeviceUserDataHandler,
+];
+
+/** Push devices: consumes device.commands and application.events, emits device.events and command outcomes. */
 @Module({})
 export class DeviceServiceModule {
   static register(config: DeviceServiceConfig, logger: Logger): DynamicModule {
@@ -25,6 +66,7 @@ export class DeviceServiceModule {
           url: config.DATABASE_URL,
           schema: DEVICE_SCHEMA,
           applicationName: 'device-service',
+          entities: [DeviceEntity],
           migrations: DEVICE_MIGRATIONS,
           poolSize: config.DATABASE_POOL_SIZE,
         }),
@@ -35,11 +77,34 @@ export class DeviceServiceModule {
       ],
       providers: [
         messageConsumerProvider({ groupId: DEVICE_CONSUMER_GROUP, topics: [Topics.deviceCommands, Topics.applicationEvents] }),
+        {
+          provide: CommandProcessor,
+          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
+            new CommandProcessor(tx, inbox, outbox, relay, Topics.deviceEvents),
+          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
+        },
         ...APPLICATION_SETTINGS_PROVIDERS,
+        DevicesRepository,
+        RegisterDeviceUseCase,
+        UpdateDeviceUseCase,
+        DeactivateDeviceUseCase,
+        AssignDeviceUserUseCase,
+        RemoveDeviceUserUseCase,
+        AddDeviceTagsUseCase,
+        RemoveDeviceTagsUseCase,
+        ClearDeviceTagsUseCase,
+        OverrideDeviceUserDataUseCase,
+        ...COMMAND_HANDLERS,
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [...APPLICATION_SETTINGS_HANDLERS],
+          inject: [...COMMAND_HANDLERS, ...APPLICATION_SETTINGS_HANDLERS],
+        },
+        {
+          provide: UNDECODABLE_HOOK,
+          useFactory: (processor: CommandProcessor): UndecodableHook => (error, context) =>
+            processor.rejectUndecodable(context.consumer, error, DEVICE_AGGREGATE),
+          inject: [CommandProcessor],
         },
       ],
     };

@@ -22,6 +22,11 @@ export const REDACTED_PATHS = [
   '*.userData',
   'payload',
   '*.payload',
+  // Database errors carry the statement's parameters and row details: personal data.
+  'err.parameters',
+  'err.detail',
+  'err.driverError.parameters',
+  'err.driverError.detail',
 ];
 
 /** JSON logs (one object per line) with the service name and the current correlation id. */

@@ -27,7 +27,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // TypeORM's own query logging prints parameters (personal data): errors are logged by the apps.
+    logging: false,
     extra: {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 10_000,

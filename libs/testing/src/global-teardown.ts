@@ -6,7 +6,7 @@ import { stopLocalKafka } from '../../dev-kafka/src';
 import { quoteIdentifier } from '../../persistence/src/data-source';
 import { withDatabase } from '../../persistence/src/database';
 /* eslint-enable @nx/enforce-module-boundaries */
-import { RUN_TOPIC_PREFIX, loadTestRun } from './test-run';
+import { RUN_TOPIC_PREFIX, forgetTestRun, loadTestRun } from './test-run';
 
 /** A reused broker keeps running: remove the topics this run made on it. */
 async function deleteRunTopics(brokers: string, runId: string): Promise<void> {
@@ -40,4 +40,5 @@ export default async function globalTeardown(): Promise<void> {
     if (stop.kind === 'local-kafka') await stopLocalKafka({ port: stop.port, dataDir: stop.dataDir });
     if (stop.kind === 'containers') await (globalThis as { __omniContainers?: () => Promise<void> }).__omniContainers?.();
   }
+  forgetTestRun(run);
 }

@@ -1,0 +1,37 @@
+import { Envelope, FieldError } from '@omni/contracts';
+import { Decision } from '@omni/messaging';
+import { Device } from '../domain/device';
+
+/** The aggregate type of every device-service outcome (the read model gates visibility on it). */
+export const DEVICE_AGGREGATE = 'device';
+
+/** The answers device use cases share, so that one rule always reads the same to the client. */
+export const DeviceDecisions = {
+  /** The device changed (or nothing needed to): its version, and the events (the device's own unless given). */
+  accepted(device: Device, options: { created?: boolean; events?: readonly Envelope[] } = {}): Decision {
+    const events = [...(options.events ?? device.events)];
+    return Decision.accepted(DEVICE_AGGREGATE, device.snapshot.version, events, options.created === undefined ? {} : { created: options.created });
+  },
+
+  /** Unknown, deactivated or replaced: to every command but register, the device does not exist. */
+  notFound(): Decision {
+    return Decision.rejected(DEVICE_AGGREGATE, 404, 'DEVICE_NOT_FOUND', 'device not found');
+  },
+
+  userRegistrationRestricted(): Decision {
+    return Decision.rejected(DEVICE_AGGREGATE, 403, 'USER_REGISTRATION_RESTRICTED', 'user registration is restricted to the API');
+  },
+
+  hasUser(): Decision {
+    return Decision.rejected(
+      DEVICE_AGGREGATE,
+      409,
+      'DEVICE_HAS_USER',
+      "the device belongs to a user: its user data is the user's (change the user's data instead)",
+    );
+  },
+
+  validationFailed(fields: FieldError[]): Decision {
+    return Decision.rejected(DEVICE_AGGREGATE, 400, 'VALIDATION_FAILED', `invalid payload: ${fields.map((f) => f.message).join('; ')}`, fields);
+  },
+};

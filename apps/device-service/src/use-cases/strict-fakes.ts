@@ -1,0 +1,109 @@
+import { EntityManager } from 'typeorm';
+import { ApplicationSettings, CommandType, Message, newEnvelope } from '@omni/contracts';
+import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
+import { Device, DeviceState } from '../domain/device';
+import { DevicesRepository } from '../persistence/devices.repository';
+
+/**
+ * Strict fakes of the device use cases' ports, for unit tests (no database): each answers what
+ * it was given, records its calls, and fails on any property the use case was not meant to touch.
+ */
+
+export const APP = 'app-key-1';
+
+function strict<T extends object>(name: string, implemented: T): T {
+  return new Proxy(implemented, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && !(property in target) && property !== 'then') {
+        throw new Error(`unexpected use of ${name}.${property}`);
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+export type DeviceCall =
+  | { method: 'findForUpdate'; em: EntityManager; application: string; deviceId: string }
+  | { method: 'save'; em: EntityManager; device: Device; saved: DeviceState };
+
+/** Devices port answering from the given devices (by application and deviceID); `saved` is the state at save time. */
+export function strictDevices(...stored: Device[]): { repository: DevicesRepository; calls: DeviceCall[] } {
+  const calls: DeviceCall[] = [];
+  const byKey = new Map(stored.map((device) => [`${device.snapshot.application}:${device.snapshot.deviceId}`, device]));
+  const repository = strict('DevicesRepository', {
+    async findForUpdate(em: EntityManager, application: string, deviceId: string): Promise<Device | null> {
+      calls.push({ method: 'findForUpdate', em, application, deviceId });
+      return byKey.get(`${application}:${deviceId}`) ?? null;
+    },
+    async save(em: EntityManager, device: Device): Promise<void> {
+      calls.push({ method: 'save', em, device, saved: structuredClone(device.snapshot) });
+    },
+  }) as unknown as DevicesRepository;
+  return { repository, calls };
+}
+
+/** Settings port: the given settings for APP (version 1), nothing for any other application (or for none given). */
+export function strictSettings(settings?: ApplicationSettings): { store: ApplicationSettingsStore; calls: { application: string }[] } {
+  const calls: { application: string }[] = [];
+  const store = strict('ApplicationSettingsStore', {
+    async get(_em: EntityManager, application: string): Promise<KnownApplication | undefined> {
+      calls.push({ application });
+      return settings && application === APP ? { settings, version: 1 } : undefined;
+    },
+  }) as unknown as ApplicationSettingsStore;
+  return { store, calls };
+}
+
+export const API_MODE: ApplicationSettings = { userRegistration: 'api', userDataFields: [] };
+
+/**
+ * Dummy entity manager: the use case may only hand it on. While `armed`, reading or setting
+ * anything on it fails (afterwards the assertions may compare it).
+ */
+let emArmed = false;
+export const em = new Proxy(
+  {},
+  {
+    get(target, property, receiver) {
+      if (emArmed) throw new Error(`the use case used EntityManager.${String(property)} itself`);
+      return Reflect.get(target, property, receiver);
+    },
+    set(_target, property) {
+      throw new Error(`the use case set EntityManager.${String(property)}`);
+    },
+  },
+) as unknown as EntityManager;
+
+/** Run a use case with the dummy entity manager armed. */
+export async function armed<T>(run: (em: EntityManager) => Promise<T>): Promise<T> {
+  emArmed = true;
+  try {
+    return await run(em);
+  } finally {
+    emArmed = false;
+  }
+}
+
+/** A command as the gateway sends it, about device `deviceId` of APP. */
+export function deviceCommand<T extends CommandType>(type: T, payload: Message<T>['payload'], deviceId = 'device-1'): Message<T> {
+  return newEnvelope({ type, application: APP, aggregateId: deviceId, aggregateVersion: null, payload });
+}
+
+/** A stored device (active, anonymous, iOS over APNS, version 3 unless overridden). */
+export function storedDevice(overrides: Partial<DeviceState> = {}): Device {
+  return Device.restore({
+    application: APP,
+    deviceId: 'device-1',
+    userId: null,
+    userName: null,
+    platform: 'iOS',
+    transport: 'APNS',
+    properties: { language: 'en', timeZoneOffset: 1 },
+    tags: [],
+    userData: {},
+    status: 'active',
+    replacedBy: null,
+    version: 3,
+    ...overrides,
+  });
+}
