@@ -2,17 +2,57 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
-import { MESSAGE_HANDLERS, MessagingModule, messageConsumerProvider } from '@omni/messaging';
+import {
+  CommandProcessor,
+  Inbox,
+  MESSAGE_HANDLERS,
+  messageConsumerProvider,
+  MessagingModule,
+  Outbox,
+  OutboxRelay,
+  UNDECODABLE_HOOK,
+  UndecodableHook,
+} from '@omni/messaging';
 import { Logger, ObservabilityModule } from '@omni/observability';
-import { DatabaseModule } from '@omni/persistence';
+import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { RECIPIENT_SCHEMA, RecipientServiceConfig } from './config';
+import { RegisterRecipientHandler } from './handlers/register-recipient.handler';
+import { UpdateRecipientHandler } from './handlers/update-recipient.handler';
+import { DeactivateRecipientHandler } from './handlers/deactivate-recipient.handler';
+import { AddRecipientTagsHandler } from './handlers/add-recipient-tags.handler';
+import { RemoveRecipientTagsHandler } from './handlers/remove-recipient-tags.handler';
+import { ClearRecipientTagsHandler } from './handlers/clear-recipient-tags.handler';
+import { ConfirmRecipientHandler } from './handlers/confirm-recipient.handler';
 import { RECIPIENT_MIGRATIONS } from './migrations';
+import { RecipientEntity } from './persistence/recipient.entity';
+import { RecipientsRepository } from './persistence/recipients.repository';
+import { RECIPIENT_AGGREGATE } from './use-cases/recipient-decisions';
+import { RegisterRecipientUseCase } from './use-cases/register-recipient/register-recipient.use-case';
+import { UpdateRecipientUseCase } from './use-cases/update-recipient/update-recipient.use-case';
+import { DeactivateRecipientUseCase } from './use-cases/deactivate-recipient/deactivate-recipient.use-case';
+import { AddRecipientTagsUseCase } from './use-cases/add-recipient-tags/add-recipient-tags.use-case';
+import { RemoveRecipientTagsUseCase } from './use-cases/remove-recipient-tags/remove-recipient-tags.use-case';
+import { ClearRecipientTagsUseCase } from './use-cases/clear-recipient-tags/clear-recipient-tags.use-case';
+import { ConfirmRecipientUseCase } from './use-cases/confirm-recipient/confirm-recipient.use-case';
+import { Clock, VerificationTokens } from './verification/verification-tokens';
 
 export const RECIPIENT_CONSUMER_GROUP = 'recipient-service';
 
+/** One handler per recipient command, listed explicitly. */
+const COMMAND_HANDLERS = [
+  RegisterRecipientHandler,
+  UpdateRecipientHandler,
+  DeactivateRecipientHandler,
+  AddRecipientTagsHandler,
+  RemoveRecipientTagsHandler,
+  ClearRecipientTagsHandler,
+  ConfirmRecipientHandler,
+];
+
 /**
- * Consumes recipient.commands (no command handlers yet: a command sent to it is dead-lettered with
- * reason "no-handler", never silently dropped) and application.events (its copy of the settings).
+ * Email contacts and SMS numbers: consumes recipient.commands and application.events (its copy of
+ * the settings), emits recipient.events and command outcomes. Addresses are personal data: logs
+ * name recipients by id only.
  */
 @Module({})
 export class RecipientServiceModule {
@@ -25,6 +65,7 @@ export class RecipientServiceModule {
           url: config.DATABASE_URL,
           schema: RECIPIENT_SCHEMA,
           applicationName: 'recipient-service',
+          entities: [RecipientEntity],
           migrations: RECIPIENT_MIGRATIONS,
           poolSize: config.DATABASE_POOL_SIZE,
         }),
@@ -35,11 +76,38 @@ export class RecipientServiceModule {
       ],
       providers: [
         messageConsumerProvider({ groupId: RECIPIENT_CONSUMER_GROUP, topics: [Topics.recipientCommands, Topics.applicationEvents] }),
+        {
+          provide: CommandProcessor,
+          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
+            new CommandProcessor(tx, inbox, outbox, relay, Topics.recipientEvents),
+          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
+        },
         ...APPLICATION_SETTINGS_PROVIDERS,
+        RecipientsRepository,
+        { provide: Clock, useValue: new Clock() },
+        {
+          provide: VerificationTokens,
+          useFactory: (clock: Clock) => new VerificationTokens(config.RECIPIENT_VERIFICATION_TTL_MINUTES, clock),
+          inject: [Clock],
+        },
+        RegisterRecipientUseCase,
+        UpdateRecipientUseCase,
+        DeactivateRecipientUseCase,
+        AddRecipientTagsUseCase,
+        RemoveRecipientTagsUseCase,
+        ClearRecipientTagsUseCase,
+        ConfirmRecipientUseCase,
+        ...COMMAND_HANDLERS,
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [...APPLICATION_SETTINGS_HANDLERS],
+          inject: [...COMMAND_HANDLERS, ...APPLICATION_SETTINGS_HANDLERS],
+        },
+        {
+          provide: UNDECODABLE_HOOK,
+          useFactory: (processor: CommandProcessor): UndecodableHook => (error, context) =>
+            processor.rejectUndecodable(context.consumer, error, RECIPIENT_AGGREGATE),
+          inject: [CommandProcessor],
         },
       ],
     };

@@ -1,0 +1,56 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { RecipientChannel, RecipientStatus, RecipientVerification } from '@omni/contracts';
+import { RecipientPropertyValues, RecipientUserData } from '../domain/recipient';
+
+@Entity({ name: 'recipients' })
+export class RecipientEntity {
+  @PrimaryColumn({ type: 'text' })
+  application!: string;
+
+  @PrimaryColumn({ name: 'recipient_id', type: 'text' })
+  recipientId!: string;
+
+  @Column({ type: 'text' })
+  channel!: RecipientChannel;
+
+  /** Normalised address: personal data. */
+  @Column({ type: 'text' })
+  address!: string;
+
+  @Column({ name: 'user_id', type: 'text', nullable: true })
+  userId!: string | null;
+
+  @Column({ name: 'user_name', type: 'text', nullable: true })
+  userName!: string | null;
+
+  @Column({ type: 'jsonb' })
+  properties!: RecipientPropertyValues;
+
+  @Column({ type: 'text', array: true })
+  tags!: string[];
+
+  @Column({ name: 'user_data', type: 'jsonb' })
+  userData!: RecipientUserData;
+
+  @Column({ type: 'text' })
+  status!: RecipientStatus;
+
+  @Column({ type: 'text' })
+  verification!: RecipientVerification;
+
+  /** SHA-256 (base64url) of the pending verification token; never the token itself. */
+  @Column({ name: 'token_hash', type: 'text', nullable: true })
+  tokenHash!: string | null;
+
+  @Column({ name: 'token_expires_at', type: 'timestamptz', nullable: true })
+  tokenExpiresAt!: Date | null;
+
+  @Column({ type: 'integer' })
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

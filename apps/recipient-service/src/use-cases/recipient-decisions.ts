@@ -1,0 +1,40 @@
+import { Envelope, FieldError } from '@omni/contracts';
+import { Decision } from '@omni/messaging';
+import { Recipient } from '../domain/recipient';
+
+/** The aggregate type of every recipient-service outcome (the read model gates visibility on it). */
+export const RECIPIENT_AGGREGATE = 'recipient';
+
+/** The answers recipient use cases share, so that one rule always reads the same to the client. */
+export const RecipientDecisions = {
+  /** The contact changed (or nothing needed to): its version and its events. */
+  accepted(recipient: Recipient, options: { created?: boolean; events?: readonly Envelope[] } = {}): Decision {
+    const events = [...(options.events ?? recipient.events)];
+    return Decision.accepted(RECIPIENT_AGGREGATE, recipient.snapshot.version, events, options.created === undefined ? {} : { created: options.created });
+  },
+
+  /** Unknown or deactivated: to every command but register, the contact does not exist. */
+  notFound(): Decision {
+    return Decision.rejected(RECIPIENT_AGGREGATE, 404, 'RECIPIENT_NOT_FOUND', 'recipient not found');
+  },
+
+  userRegistrationRestricted(): Decision {
+    return Decision.rejected(RECIPIENT_AGGREGATE, 403, 'USER_REGISTRATION_RESTRICTED', 'user registration is restricted to the API');
+  },
+
+  /** Wrong, expired or already used token, or nothing to confirm: one answer for all, so it tells an attacker nothing. */
+  invalidToken(): Decision {
+    return Decision.rejected(RECIPIENT_AGGREGATE, 400, 'INVALID_TOKEN', 'the verification token is invalid or has expired', [
+      { field: 'token', message: 'token is invalid or has expired' },
+    ]);
+  },
+
+  /** The stored contact with this id has another address: two addresses share a recipient id (a hash collision). */
+  idConflict(): Decision {
+    return Decision.rejected(RECIPIENT_AGGREGATE, 409, 'RECIPIENT_ID_CONFLICT', 'another address already has this recipient id');
+  },
+
+  validationFailed(fields: FieldError[]): Decision {
+    return Decision.rejected(RECIPIENT_AGGREGATE, 400, 'VALIDATION_FAILED', `invalid payload: ${fields.map((f) => f.message).join('; ')}`, fields);
+  },
+};

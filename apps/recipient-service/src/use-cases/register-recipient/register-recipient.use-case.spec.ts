@@ -1,0 +1,258 @@
+import { ApplicationSettings, Message, REGISTER_RECIPIENT, RegisterRecipientPayload, recipientId } from '@omni/contracts';
+import { hashVerificationToken } from '../../domain/verification-token';
+import {
+  API_MODE,
+  APP,
+  EMAIL,
+  EMAIL_ID,
+  NOW,
+  PHONE,
+  PHONE_ID,
+  WITH_FIELDS,
+  armed,
+  em,
+  fakeTokens,
+  fixedClock,
+  recipientCommand,
+  storedRecipient,
+  strictRecipients,
+  strictSettings,
+} from '../strict-fakes';
+import { Recipient } from '../../domain/recipient';
+import { RegisterRecipientUseCase } from './register-recipient.use-case';
+
+const ARTICLE_EMAIL: RegisterRecipientPayload = {
+  channel: 'email',
+  address: EMAIL,
+  normalisedAddress: EMAIL,
+  userID: 'U123456789',
+  userName: 'John Doe',
+  language: 'en',
+  region: 'NL',
+};
+
+function register(payload: Partial<RegisterRecipientPayload> = {}, id = EMAIL_ID): Message<typeof REGISTER_RECIPIENT> {
+  return recipientCommand(REGISTER_RECIPIENT, { ...ARTICLE_EMAIL, ...payload }, id);
+}
+
+function run(command: Message<typeof REGISTER_RECIPIENT>, options: { stored?: Recipient[]; settings?: ApplicationSettings } = {}) {
+  const { repository, calls } = strictRecipients(...(options.stored ?? []));
+  const { store, calls: settingsCalls } = strictSettings(options.settings);
+  const { tokens, issued } = fakeTokens();
+  const useCase = new RegisterRecipientUseCase(repository, store, fixedClock(), tokens);
+  return { decision: armed((manager) => useCase.execute(manager, command)), calls, settingsCalls, issued };
+}
+
+describe('RegisterRecipientUseCase', () => {
+  it("the article's email body registers a new contact: accepted, created, version 1, recipient.registered, saved once", async () => {
+    const command = register();
+    const { decision, calls } = run(command);
+
+    const result = await decision;
+
+    expect(result).toMatchObject({ kind: 'accepted', aggregateType: 'recipient', version: 1, created: true });
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events.map((e) => [e.type, e.aggregateId, e.causationId])).toEqual([['recipient.registered', EMAIL_ID, command.id]]);
+    expect(result.events[0].payload).toMatchObject({
+      channel: 'email',
+      address: EMAIL,
+      userID: 'U123456789',
+      userName: 'John Doe',
+      properties: { language: 'en', region: 'NL' },
+      status: 'active',
+      verification: 'none',
+    });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+    expect(calls[0]).toEqual({ method: 'findForUpdate', em, application: APP, recipientId: EMAIL_ID });
+  });
+
+  it("the article's SMS body registers a new SMS number under its E.164 id", async () => {
+    const command = register({ channel: 'sms', address: '+31123456789', normalisedAddress: '+31123456789' }, recipientId('sms', '+31123456789'));
+    const { decision } = run(command);
+
+    const result = await decision;
+
+    expect(result).toMatchObject({ kind: 'accepted', created: true, version: 1 });
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events[0].payload).toMatchObject({ channel: 'sms', address: '+31123456789' });
+  });
+
+  it('a national phone number is read with the region as its country', async () => {
+    const { decision, calls } = run(register({ channel: 'sms', address: '06 1234 5678', normalisedAddress: PHONE }, PHONE_ID));
+
+    expect(await decision).toMatchObject({ kind: 'accepted', created: true });
+    expect(calls[0]).toMatchObject({ recipientId: PHONE_ID });
+  });
+
+  it('the same address again (another spelling) updates the same contact: not created, and nothing to record when nothing changed', async () => {
+    const existing = storedRecipient({ userId: 'U123456789', userName: 'John Doe', properties: { language: 'en', region: 'NL' } });
+    const { decision, calls } = run(register({ address: '  myemail@DOMAIN.com ' }), { stored: [existing] });
+
+    expect(await decision).toEqual({ kind: 'accepted', aggregateType: 'recipient', version: 3, events: [], created: false });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
+  });
+
+  it('the same address with another userID moves the contact: recipient.user-assigned naming the previous user', async () => {
+    const existing = storedRecipient({ userId: 'U1', userName: 'John', properties: { language: 'en', region: 'NL' } });
+    const { decision, calls } = run(register({ userID: 'U2', userName: 'Jane' }), { stored: [existing] });
+
+    const result = await decision;
+
+    expect(result).toMatchObject({ kind: 'accepted', version: 4, created: false });
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events.map((e) => [e.type, e.payload])).toEqual([['recipient.user-assigned', { userID: 'U2', userName: 'Jane', previousUserID: 'U1' }]]);
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+  });
+
+  it('a deactivated contact registered again comes back active: one recipient.registered, not created', async () => {
+    const existing = storedRecipient({ status: 'inactive', properties: { language: 'en', region: 'NL' }, userId: 'U123456789', userName: 'John Doe' });
+    const { decision } = run(register(), { stored: [existing] });
+
+    const result = await decision;
+
+    expect(result).toMatchObject({ kind: 'accepted', version: 4, created: false });
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events.map((e) => e.type)).toEqual(['recipient.registered']);
+    expect(result.events[0].payload).toMatchObject({ status: 'active' });
+  });
+
+  it('verify: created pending, with recipient.verification-requested carrying a fresh token; the saved row holds its hash only', async () => {
+    const { decision, calls, issued } = run(register({ verify: true }));
+
+    const result = await decision;
+
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events.map((e) => [e.type, e.aggregateVersion])).toEqual([
+      ['recipient.registered', 1],
+      ['recipient.verification-requested', 2],
+    ]);
+    expect(result.events[1].payload).toEqual({ channel: 'email', address: EMAIL, token: 'token-1', expiresAt: issued[0].expiresAt.toISOString() });
+    const saved = calls[1];
+    if (saved.method !== 'save') throw new Error('second call is not save');
+    expect(saved.saved).toMatchObject({ status: 'inactive', verification: 'pending', token: { hash: hashVerificationToken('token-1') } });
+    expect(JSON.stringify(saved.saved)).not.toContain('"token-1"');
+  });
+
+  it.each([
+    ['an email address without a domain', { address: 'myemail@' }, 'email', 'email must be a valid email address'],
+    ['an email address with a space', { address: 'my email@domain.com' }, 'email', 'email must be a valid email address'],
+    [
+      'a national phone number without a region',
+      { channel: 'sms' as const, address: '0612345678', normalisedAddress: PHONE, region: undefined },
+      'phone',
+      'phone must be a valid phone number (international, or national with a region)',
+    ],
+    [
+      'a phone number too short for its country',
+      { channel: 'sms' as const, address: '+31 6 1234', normalisedAddress: PHONE },
+      'phone',
+      'phone must be a valid phone number (international, or national with a region)',
+    ],
+  ])('%s is refused 400 naming the field, never quoting it, before anything is read', async (_case, change, field, message) => {
+    const { decision, calls, settingsCalls } = run(register(change));
+
+    expect(await decision).toEqual({
+      kind: 'rejected',
+      aggregateType: 'recipient',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: `invalid payload: ${message}`,
+      fields: [{ field, message }],
+    });
+    expect(calls).toEqual([]);
+    expect(settingsCalls).toEqual([]);
+  });
+
+  it.each([
+    ['a normalised address that is not what the address normalises to', register({ normalisedAddress: 'other@domain.com' })],
+    ['a command keyed by another recipient id', register({}, recipientId('email', 'other@domain.com'))],
+    ['a command keyed by the id of the other channel', register({}, recipientId('sms', EMAIL))],
+  ])('%s is refused 400 (the gateway and the service must agree on the contact)', async (_case, command) => {
+    const { decision, calls } = run(command);
+
+    expect(await decision).toMatchObject({ kind: 'rejected', status: 400, code: 'VALIDATION_FAILED', fields: [{ field: 'email' }] });
+    expect(calls).toEqual([]);
+  });
+
+  it("user data is checked against the application's fields: 400 naming userData.<key>, nothing saved", async () => {
+    const { decision, calls } = run(register({ userData: { firstName: 'John', shoeSize: 44, birthdate: 'yesterday' } }), { settings: WITH_FIELDS });
+
+    const result = await decision;
+
+    expect(result).toMatchObject({ kind: 'rejected', status: 400, code: 'VALIDATION_FAILED' });
+    if (result.kind !== 'rejected') throw new Error('not rejected');
+    expect(result.fields?.map((f) => f.field)).toEqual(['userData.shoeSize', 'userData.birthdate']);
+    expect(calls.some((c) => c.method === 'save')).toBe(false);
+  });
+
+  it('user data that fits the fields is kept (null clears)', async () => {
+    const { decision } = run(register({ userData: { firstName: 'John', gender: 'Male', birthdate: null } }), { settings: WITH_FIELDS });
+
+    const result = await decision;
+
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events[0].payload).toMatchObject({ userData: { firstName: 'John', gender: 'Male' } });
+  });
+
+  describe('when user registration is restricted to the API', () => {
+    it('an SDK command may not set a userID: 403 USER_REGISTRATION_RESTRICTED, nothing saved', async () => {
+      const { decision, calls } = run(register({ credential: 'sdk' }), { settings: API_MODE });
+
+      expect(await decision).toMatchObject({ kind: 'rejected', status: 403, code: 'USER_REGISTRATION_RESTRICTED' });
+      expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
+    });
+
+    it('a command that does not say who sent it counts as SDK', async () => {
+      const { decision } = run(register({ credential: undefined }), { settings: API_MODE });
+      expect(await decision).toMatchObject({ kind: 'rejected', status: 403 });
+    });
+
+    it('an SDK command may not detach the contact from its user either', async () => {
+      const { decision } = run(register({ credential: 'sdk', userID: null }), { settings: API_MODE, stored: [storedRecipient({ userId: 'U1' })] });
+      expect(await decision).toMatchObject({ kind: 'rejected', status: 403 });
+    });
+
+    it('an SDK command re-sending the user the contact has is accepted and leaves the user as it is', async () => {
+      const existing = storedRecipient({ userId: 'U123456789', userName: 'John Doe', properties: { language: 'en', region: 'NL' } });
+      const { decision } = run(register({ credential: 'sdk', userName: 'Someone Else' }), { settings: API_MODE, stored: [existing] });
+
+      expect(await decision).toMatchObject({ kind: 'accepted', events: [], created: false });
+    });
+
+    it('a master-secret command may set the userID', async () => {
+      const { decision } = run(register({ credential: 'master' }), { settings: API_MODE });
+      expect(await decision).toMatchObject({ kind: 'accepted', created: true });
+    });
+
+    it('an SDK command without a userID registers the contact', async () => {
+      const { decision } = run(register({ credential: 'sdk', userID: undefined, userName: undefined }), { settings: API_MODE });
+      expect(await decision).toMatchObject({ kind: 'accepted', created: true });
+    });
+  });
+
+  it('a time zone without an offset gets the zone’s offset at the time of the command', async () => {
+    const { decision } = run(register({ timeZone: 'Europe/Amsterdam' }));
+
+    const result = await decision;
+
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(NOW.toISOString()).toBe('2025-06-01T12:00:00.000Z');
+    expect(result.events[0].payload).toMatchObject({ properties: { timeZone: 'Europe/Amsterdam', timeZoneOffset: 2 } });
+  });
+
+  it('a stored contact under this id with another address (a hash collision) is refused 409, never merged', async () => {
+    const { decision, calls } = run(register(), { stored: [storedRecipient({ address: 'someone-else@domain.com' })] });
+
+    expect(await decision).toMatchObject({ kind: 'rejected', status: 409, code: 'RECIPIENT_ID_CONFLICT' });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
+  });
+
+  it('looks the contact and the settings up in the command application, so tenants never see each other', async () => {
+    const command = { ...register(), application: 'app-key-2' };
+    const { decision, calls, settingsCalls } = run(command, { stored: [storedRecipient()], settings: API_MODE });
+
+    expect(await decision).toMatchObject({ kind: 'accepted', created: true });
+    expect(calls[0]).toMatchObject({ application: 'app-key-2', recipientId: EMAIL_ID });
+    expect(settingsCalls).toEqual([{ application: 'app-key-2' }]);
+  });
+});

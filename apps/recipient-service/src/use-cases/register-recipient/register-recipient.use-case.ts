@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { DEFAULT_APPLICATION_SETTINGS, Message, REGISTER_RECIPIENT, causedBy, normaliseRecipientAddress, recipientId } from '@omni/contracts';
+import { ApplicationSettingsStore } from '@omni/app-settings';
+import { Decision } from '@omni/messaging';
+import { Recipient } from '../../domain/recipient';
+import { RecipientsRepository } from '../../persistence/recipients.repository';
+import { Clock, VerificationTokens } from '../../verification/verification-tokens';
+import { decideChanges } from '../recipient-changes';
+import { RecipientDecisions } from '../recipient-decisions';
+
+/**
+ * POST /email, POST /sms: register a new contact, or update the one the application has for this
+ * address (reactivating it when it was deactivated), moving it to another user when asked.
+ */
+@Injectable()
+export class RegisterRecipientUseCase {
+  constructor(
+    private readonly recipients: RecipientsRepository,
+    private readonly settings: ApplicationSettingsStore,
+    private readonly clock: Clock,
+    private readonly tokens: VerificationTokens,
+  ) {}
+
+  async execute(em: EntityManager, command: Message<typeof REGISTER_RECIPIENT>): Promise<Decision> {
+    const { application, aggregateId, payload } = command;
+    const { channel } = payload;
+    // The API body names the address `email` or `phone`: errors name it the same way (never quoting it).
+    const field = channel === 'email' ? 'email' : 'phone';
+    const address = normaliseRecipientAddress(channel, payload.address, payload.region);
+    if (address === undefined) {
+      const message = channel === 'email' ? 'email must be a valid email address' : 'phone must be a valid phone number (international, or national with a region)';
+      return RecipientDecisions.validationFailed([{ field, message }]);
+    }
+    if (address !== payload.normalisedAddress || recipientId(channel, address) !== aggregateId) {
+      return RecipientDecisions.validationFailed([{ field, message: `${field} does not match the recipient the command was sent for` }]);
+    }
+
+    const settings = (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
+    const existing = await this.recipients.findForUpdate(em, application, aggregateId);
+    if (existing && (existing.snapshot.channel !== channel || existing.snapshot.address !== address)) return RecipientDecisions.idConflict();
+
+    const decided = decideChanges(settings, payload, existing?.user ?? null, this.clock.now(), () => this.tokens.issue());
+    if (!decided.ok) return decided.decision;
+    const cause = causedBy(command);
+    const recipient = existing ?? Recipient.register(application, aggregateId, channel, address, decided.changes, cause);
+    if (existing) existing.reregister(decided.changes, cause);
+
+    if (recipient.events.length > 0) await this.recipients.save(em, recipient);
+    return RecipientDecisions.accepted(recipient, { created: !existing });
+  }
+}

@@ -1,0 +1,152 @@
+import { EntityManager } from 'typeorm';
+import { ApplicationSettings, CommandType, Message, newEnvelope, recipientId } from '@omni/contracts';
+import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
+import { Recipient, RecipientState } from '../domain/recipient';
+import { IssuedToken, hashVerificationToken } from '../domain/verification-token';
+import { RecipientsRepository } from '../persistence/recipients.repository';
+import { Clock, VerificationTokens } from '../verification/verification-tokens';
+
+/**
+ * Strict fakes of the recipient use cases' ports, for unit tests (no database): each answers what
+ * it was given, records its calls, and fails on any property the use case was not meant to touch.
+ */
+
+export const APP = 'app-key-1';
+export const EMAIL = 'myemail@domain.com';
+export const EMAIL_ID = recipientId('email', EMAIL);
+export const PHONE = '+31612345678';
+export const PHONE_ID = recipientId('sms', PHONE);
+/** The time every fake clock reads. */
+export const NOW = new Date('2025-06-01T12:00:00.000Z');
+
+function strict<T extends object>(name: string, implemented: T): T {
+  return new Proxy(implemented, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && !(property in target) && property !== 'then') {
+        throw new Error(`unexpected use of ${name}.${property}`);
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+export type RecipientCall =
+  | { method: 'findForUpdate'; em: EntityManager; application: string; recipientId: string }
+  | { method: 'save'; em: EntityManager; recipient: Recipient; saved: RecipientState };
+
+/** Recipients port answering from the given recipients (by application and id); `saved` is the state at save time. */
+export function strictRecipients(...stored: Recipient[]): { repository: RecipientsRepository; calls: RecipientCall[] } {
+  const calls: RecipientCall[] = [];
+  const byKey = new Map(stored.map((recipient) => [`${recipient.snapshot.application}:${recipient.snapshot.recipientId}`, recipient]));
+  const repository = strict('RecipientsRepository', {
+    async findForUpdate(em: EntityManager, application: string, id: string): Promise<Recipient | null> {
+      calls.push({ method: 'findForUpdate', em, application, recipientId: id });
+      return byKey.get(`${application}:${id}`) ?? null;
+    },
+    async save(em: EntityManager, recipient: Recipient): Promise<void> {
+      calls.push({ method: 'save', em, recipient, saved: structuredClone(recipient.snapshot) });
+    },
+  }) as unknown as RecipientsRepository;
+  return { repository, calls };
+}
+
+/** Settings port: the given settings for APP (version 1), nothing for any other application (or for none given). */
+export function strictSettings(settings?: ApplicationSettings): { store: ApplicationSettingsStore; calls: { application: string }[] } {
+  const calls: { application: string }[] = [];
+  const store = strict('ApplicationSettingsStore', {
+    async get(_em: EntityManager, application: string): Promise<KnownApplication | undefined> {
+      calls.push({ application });
+      return settings && application === APP ? { settings, version: 1 } : undefined;
+    },
+  }) as unknown as ApplicationSettingsStore;
+  return { store, calls };
+}
+
+export const API_MODE: ApplicationSettings = { userRegistration: 'api', userDataFields: [] };
+
+export const WITH_FIELDS: ApplicationSettings = {
+  userRegistration: 'sdk',
+  userDataFields: [
+    { key: 'firstName', label: 'First name', type: 'text' },
+    { key: 'birthdate', label: 'Birthdate', type: 'date' },
+    { key: 'gender', label: 'Gender', type: 'enum', values: ['Male', 'Female', 'Other'] },
+  ],
+};
+
+/** A clock that always reads `at`. */
+export function fixedClock(at: Date = NOW): Clock {
+  return strict('Clock', { now: () => new Date(at) }) as Clock;
+}
+
+/** Tokens port issuing `token-1`, `token-2`, … (valid 24 h from NOW), hashing as the real one does. */
+export function fakeTokens(): { tokens: VerificationTokens; issued: IssuedToken[] } {
+  const issued: IssuedToken[] = [];
+  const tokens = strict('VerificationTokens', {
+    issue(): IssuedToken {
+      const token = `token-${issued.length + 1}`;
+      const result = { token, hash: hashVerificationToken(token), expiresAt: new Date(NOW.getTime() + 24 * 3600_000) };
+      issued.push(result);
+      return result;
+    },
+    hash: (token: string) => hashVerificationToken(token),
+  }) as unknown as VerificationTokens;
+  return { tokens, issued };
+}
+
+/**
+ * Dummy entity manager: the use case may only hand it on. While `armed`, reading or setting
+ * anything on it fails (afterwards the assertions may compare it).
+ */
+let emArmed = false;
+export const em = new Proxy(
+  {},
+  {
+    get(target, property, receiver) {
+      if (emArmed) throw new Error(`the use case used EntityManager.${String(property)} itself`);
+      return Reflect.get(target, property, receiver);
+    },
+    set(_target, property) {
+      throw new Error(`the use case set EntityManager.${String(property)}`);
+    },
+  },
+) as unknown as EntityManager;
+
+/** Run a use case with the dummy entity manager armed. */
+export async function armed<T>(run: (em: EntityManager) => Promise<T>): Promise<T> {
+  emArmed = true;
+  try {
+    return await run(em);
+  } finally {
+    emArmed = false;
+  }
+}
+
+/** A command as the gateway sends it, about recipient `id` of APP. */
+export function recipientCommand<T extends CommandType>(type: T, payload: Message<T>['payload'], id = EMAIL_ID): Message<T> {
+  return newEnvelope({ type, application: APP, aggregateId: id, aggregateVersion: null, payload });
+}
+
+/** A stored email contact (active, of nobody, language en, version 3 unless overridden). */
+export function storedRecipient(overrides: Partial<RecipientState> = {}): Recipient {
+  return Recipient.restore({
+    application: APP,
+    recipientId: EMAIL_ID,
+    channel: 'email',
+    address: EMAIL,
+    userId: null,
+    userName: null,
+    properties: { language: 'en' },
+    tags: [],
+    userData: {},
+    status: 'active',
+    verification: 'none',
+    token: null,
+    version: 3,
+    ...overrides,
+  });
+}
+
+/** A stored contact waiting for `token` (valid until `expiresAt`) to be confirmed. */
+export function pendingRecipient(token = 'token-1', expiresAt = new Date(NOW.getTime() + 3600_000), overrides: Partial<RecipientState> = {}): Recipient {
+  return storedRecipient({ status: 'inactive', verification: 'pending', token: { hash: hashVerificationToken(token), expiresAt }, ...overrides });
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { DEFAULT_APPLICATION_SETTINGS, Message, UPDATE_RECIPIENT, causedBy } from '@omni/contracts';
+import { ApplicationSettingsStore } from '@omni/app-settings';
+import { Decision } from '@omni/messaging';
+import { RecipientsRepository } from '../../persistence/recipients.repository';
+import { Clock, VerificationTokens } from '../../verification/verification-tokens';
+import { decideChanges } from '../recipient-changes';
+import { RecipientDecisions } from '../recipient-decisions';
+
+/** PUT /email/{deviceID}, PUT /sms/{deviceID}: change an active or pending contact (never its address). */
+@Injectable()
+export class UpdateRecipientUseCase {
+  constructor(
+    private readonly recipients: RecipientsRepository,
+    private readonly settings: ApplicationSettingsStore,
+    private readonly clock: Clock,
+    private readonly tokens: VerificationTokens,
+  ) {}
+
+  async execute(em: EntityManager, command: Message<typeof UPDATE_RECIPIENT>): Promise<Decision> {
+    const recipient = await this.recipients.findForUpdate(em, command.application, command.aggregateId);
+    if (!recipient?.isPresent) return RecipientDecisions.notFound();
+    const settings = (await this.settings.get(em, command.application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
+    const decided = decideChanges(settings, command.payload, recipient.user, this.clock.now(), () => this.tokens.issue());
+    if (!decided.ok) return decided.decision;
+    recipient.update(decided.changes, causedBy(command));
+    if (recipient.events.length > 0) await this.recipients.save(em, recipient);
+    return RecipientDecisions.accepted(recipient);
+  }
+}
