@@ -16,10 +16,12 @@ import {
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { PROFILE_SCHEMA, ProfileServiceConfig } from './config';
+import { OverrideUserDataHandler } from './handlers/override-user-data.handler';
 import { UpdateUserHandler } from './handlers/update-user.handler';
 import { PROFILE_MIGRATIONS } from './migrations';
 import { UserEntity } from './persistence/user.entity';
 import { UsersRepository } from './persistence/users.repository';
+import { OverrideUserDataUseCase } from './use-cases/override-user-data/override-user-data.use-case';
 import { UpdateUserUseCase } from './use-cases/update-user/update-user.use-case';
 
 export const PROFILE_CONSUMER_GROUP = 'profile-service';
@@ -57,10 +59,12 @@ export class ProfileServiceModule {
         UsersRepository,
         UpdateUserUseCase,
         UpdateUserHandler,
+        OverrideUserDataUseCase,
+        OverrideUserDataHandler,
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [UpdateUserHandler, ...APPLICATION_SETTINGS_HANDLERS],
+          inject: [UpdateUserHandler, OverrideUserDataHandler, ...APPLICATION_SETTINGS_HANDLERS],
         },
         {
           provide: UNDECODABLE_HOOK,

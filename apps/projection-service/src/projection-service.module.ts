@@ -7,11 +7,36 @@ import { DatabaseModule } from '@omni/persistence';
 import { PROJECTION_SCHEMA, ProjectionServiceConfig } from './config';
 import { PROJECTION_MIGRATIONS } from './migrations';
 import { CommandAcceptedHandler, CommandOutcomeRecorder, CommandRejectedHandler } from './outcomes/command-outcome.recorder';
+import { DeviceDeactivatedProjector } from './projectors/device/device-deactivated.projector';
+import { DeviceRegisteredProjector } from './projectors/device/device-registered.projector';
+import { DeviceReplacedProjector } from './projectors/device/device-replaced.projector';
+import { DeviceTagsChangedProjector } from './projectors/device/device-tags-changed.projector';
+import { DeviceUpdatedProjector } from './projectors/device/device-updated.projector';
+import { DeviceUserAssignedProjector } from './projectors/device/device-user-assigned.projector';
+import { DeviceUserDataChangedProjector } from './projectors/device/device-user-data-changed.projector';
+import { DeviceUserRemovedProjector } from './projectors/device/device-user-removed.projector';
+import { Projection } from './projectors/projection';
+import { UserDataChangedProjector } from './projectors/user/user-data-changed.projector';
 import { UserRegisteredProjector } from './projectors/user/user-registered.projector';
 import { UserRenamedProjector } from './projectors/user/user-renamed.projector';
 import { ProjectionStore } from './read-model/projection-store';
 
 export const PROJECTION_CONSUMER_GROUP = 'projection-service';
+
+/** One projector per event type it folds. */
+const PROJECTORS = [
+  UserRegisteredProjector,
+  UserRenamedProjector,
+  UserDataChangedProjector,
+  DeviceRegisteredProjector,
+  DeviceUpdatedProjector,
+  DeviceDeactivatedProjector,
+  DeviceUserAssignedProjector,
+  DeviceUserRemovedProjector,
+  DeviceTagsChangedProjector,
+  DeviceUserDataChangedProjector,
+  DeviceReplacedProjector,
+];
 
 /** Folds every event topic and the command outcomes into the read model. */
 @Module({})
@@ -35,19 +60,19 @@ export class ProjectionServiceModule {
       providers: [
         messageConsumerProvider({
           groupId: PROJECTION_CONSUMER_GROUP,
-          topics: [Topics.profileEvents, Topics.commandOutcomes],
+          topics: [Topics.profileEvents, Topics.deviceEvents, Topics.commandOutcomes],
           partitionsConsumedConcurrently: config.PROJECTION_CONCURRENCY,
         }),
         ProjectionStore,
         CommandOutcomeRecorder,
         CommandAcceptedHandler,
         CommandRejectedHandler,
-        UserRegisteredProjector,
-        UserRenamedProjector,
+        Projection,
+        ...PROJECTORS,
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [CommandAcceptedHandler, CommandRejectedHandler, UserRegisteredProjector, UserRenamedProjector],
+          inject: [CommandAcceptedHandler, CommandRejectedHandler, ...PROJECTORS],
         },
       ],
     };

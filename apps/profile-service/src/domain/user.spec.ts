@@ -12,6 +12,7 @@ const stored: UserState = {
   userId: 'user-42',
   userName: 'Ada',
   status: 'active',
+  userData: { firstName: 'Ada' },
   version: 4,
 };
 
@@ -43,6 +44,7 @@ describe('User', () => {
         application: 'app-key-1',
         userId: 'user-42',
         userName: 'Ada',
+        userData: {},
         status: 'active',
         version: 1,
       });
@@ -132,5 +134,28 @@ describe('User', () => {
 
       expect(state).toEqual(stored);
     });
+  });
+});
+
+describe('User.overrideUserData', () => {
+  const cause = { id: 'command-9', correlationId: 'command-9', application: 'app-key-1' };
+
+  it('replaces the given fields, clears those sent as null, keeps the others, in one event', () => {
+    const user = User.restore({ ...stored, userData: { firstName: 'Ada', lastName: 'Lovelace', plan: 'pro' } });
+    user.overrideUserData({ firstName: 'Augusta', plan: null }, cause);
+    expect(user.snapshot.userData).toEqual({ firstName: 'Augusta', lastName: 'Lovelace' });
+    expect(user.events).toHaveLength(1);
+    expect(user.events[0]).toMatchObject({
+      type: 'user.user-data-changed',
+      aggregateVersion: stored.version + 1,
+      payload: { userData: { firstName: 'Augusta', lastName: 'Lovelace' } },
+    });
+  });
+
+  it('emits nothing when the data does not change (clearing an absent field, repeating a value)', () => {
+    const user = User.restore({ ...stored, userData: { firstName: 'Ada' } });
+    user.overrideUserData({ firstName: 'Ada', gender: null }, cause);
+    expect(user.events).toHaveLength(0);
+    expect(user.snapshot.version).toBe(stored.version);
   });
 });

@@ -1,4 +1,15 @@
-import { Envelope, USER_REGISTERED, USER_RENAMED, UserRegisteredPayload, UserRenamedPayload, CausedBy, newEnvelope } from '@omni/contracts';
+import {
+  CausedBy,
+  Envelope,
+  USER_DATA_CHANGED,
+  USER_REGISTERED,
+  USER_RENAMED,
+  UserDataChangedPayload,
+  UserDataMap,
+  UserRegisteredPayload,
+  UserRenamedPayload,
+  newEnvelope,
+} from '@omni/contracts';
 
 export type UserStatus = 'active' | 'inactive';
 
@@ -7,6 +18,8 @@ export interface UserState {
   userId: string;
   userName: string | null;
   status: UserStatus;
+  /** The user's data: what every one of the user's channels carries. Never holds nulls. */
+  userData: UserDataMap;
   version: number;
 }
 
@@ -21,7 +34,7 @@ export class User {
   }
 
   static register(application: string, userId: string, userName: string | null, cause: CausedBy): User {
-    const user = new User({ application, userId, userName: null, status: 'active', version: 0 });
+    const user = new User({ application, userId, userName: null, status: 'active', userData: {}, version: 0 });
     const payload: UserRegisteredPayload = { userName };
     user.record(USER_REGISTERED, payload, cause, (state) => ({ ...state, userName }));
     return user;
@@ -32,6 +45,21 @@ export class User {
     if (userName === this.state.userName) return;
     const payload: UserRenamedPayload = { userName };
     this.record(USER_RENAMED, payload, cause, (state) => ({ ...state, userName }));
+  }
+
+  /**
+   * Override semantics: the given fields replace their values, a field given as null is cleared,
+   * fields not given stay. Nothing is emitted when nothing changes.
+   */
+  overrideUserData(changes: UserDataMap, cause: CausedBy): void {
+    const next: UserDataMap = { ...this.state.userData };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    if (sameData(next, this.state.userData)) return;
+    const payload: UserDataChangedPayload = { userData: next };
+    this.record(USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData: next }));
   }
 
   get snapshot(): Readonly<UserState> {
@@ -58,4 +86,9 @@ export class User {
       }),
     );
   }
+}
+
+function sameData(a: UserDataMap, b: UserDataMap): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { UserDataMap } from '@omni/contracts';
 import { UserStatus } from '../domain/user';
 
 @Entity({ name: 'users' })
@@ -14,6 +15,9 @@ export class UserEntity {
 
   @Column({ type: 'text' })
   status!: UserStatus;
+
+  @Column({ name: 'user_data', type: 'jsonb', default: () => "'{}'::jsonb" })
+  userData!: UserDataMap;
 
   @Column({ type: 'integer' })
   version!: number;

@@ -15,7 +15,7 @@ export class UsersRepository {
   }
 
   async save(em: EntityManager, user: User): Promise<void> {
-    const { application, userId, userName, status, version } = user.snapshot;
-    await em.getRepository(UserEntity).save({ application, userId, userName, status, version });
+    const { application, userId, userName, status, userData, version } = user.snapshot;
+    await em.getRepository(UserEntity).save({ application, userId, userName, status, userData, version });
   }
 }

@@ -1,4 +1,5 @@
 import { CreateReadModel1764345600000 } from './1764345600000-create-read-model';
+import { CreateChannelReadModel1764345600001 } from './1764345600001-create-channel-read-model';
 
 /** The projection-service's migrations, oldest first. */
-export const PROJECTION_MIGRATIONS = [CreateReadModel1764345600000];
+export const PROJECTION_MIGRATIONS = [CreateReadModel1764345600000, CreateChannelReadModel1764345600001];

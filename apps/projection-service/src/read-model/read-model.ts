@@ -6,12 +6,14 @@
  *   aggregates. The gateway reads it to know when a command's effect is visible.
  * - command_outcomes: the outcome of every command, for the gateway's read-your-writes wait and
  *   `GET /command/{id}`.
- * - users: one row per user.
+ * - users: one row per user, with the user's data.
+ * - devices: one row per push device (its user, properties, tags, device-level data).
  */
 export const PROJECTION_TABLES = {
   entityVersions: 'projection.entity_versions',
   commandOutcomes: 'projection.command_outcomes',
   users: 'projection.users',
+  devices: 'projection.devices',
 } as const;
 
 /**

@@ -72,7 +72,7 @@ function updateUser(userName: string | null | undefined, userId = 'user-42'): Me
 }
 
 function storedUser(userName: string | null, version: number): User {
-  return User.restore({ application: 'app-key-1', userId: 'user-42', userName, status: 'active', version });
+  return User.restore({ application: 'app-key-1', userId: 'user-42', userName, status: 'active', userData: {}, version });
 }
 
 describe('UpdateUserUseCase', () => {
@@ -104,6 +104,7 @@ describe('UpdateUserUseCase', () => {
       application: 'app-key-1',
       userId: 'user-42',
       userName: 'Ada',
+      userData: {},
       status: 'active',
       version: 1,
     });

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { DEVICE_DEACTIVATED, Message } from '@omni/contracts';
+import { MessageHandler } from '@omni/messaging';
+import { Projection } from '../projection';
+import { PROJECTION_TABLES } from '../../read-model/read-model';
+
+@Injectable()
+export class DeviceDeactivatedProjector implements MessageHandler<typeof DEVICE_DEACTIVATED> {
+  readonly type = DEVICE_DEACTIVATED;
+
+  constructor(private readonly projection: Projection) {}
+
+  handle(event: Message<typeof DEVICE_DEACTIVATED>): Promise<void> {
+    const { application, aggregateId: deviceId, time } = event;
+    return this.projection.apply('device', event, async (em) => {
+      await em.query(
+        `UPDATE ${PROJECTION_TABLES.devices} SET status = 'inactive', updated_at = $3 WHERE application = $1 AND device_id = $2`,
+        [application, deviceId, time],
+      );
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { DEVICE_USER_REMOVED, Message } from '@omni/contracts';
+import { MessageHandler } from '@omni/messaging';
+import { Projection } from '../projection';
+import { PROJECTION_TABLES } from '../../read-model/read-model';
+
+@Injectable()
+export class DeviceUserRemovedProjector implements MessageHandler<typeof DEVICE_USER_REMOVED> {
+  readonly type = DEVICE_USER_REMOVED;
+
+  constructor(private readonly projection: Projection) {}
+
+  handle(event: Message<typeof DEVICE_USER_REMOVED>): Promise<void> {
+    const { application, aggregateId: deviceId, time } = event;
+    return this.projection.apply('device', event, async (em) => {
+      await em.query(
+        `UPDATE ${PROJECTION_TABLES.devices} SET user_id = NULL, user_name = NULL, updated_at = $3
+          WHERE application = $1 AND device_id = $2`,
+        [application, deviceId, time],
+      );
+    });
+  }
+}
