@@ -14,13 +14,16 @@ import { COMMAND_TIMEOUT_MS, CommandBus } from './commands/command-bus';
 import { CommandController } from './commands/command.controller';
 import { OutcomeWaiter } from './commands/outcome-waiter';
 import { DATABASE_URL, PgListener } from './database/pg-listener';
+import { DeviceManagementController } from './devices/device-management.controller';
+import { DevicesController } from './devices/devices.controller';
 import { GATEWAY_SCHEMA, GatewayConfig } from './config';
 import { ErrorFilter } from './errors/error.filter';
 import { GATEWAY_MIGRATIONS } from './migrations';
+import { ProfileQuery } from './profiles/profile.query';
 import { UsersController } from './users/users.controller';
 
 /** Every controller of the API (the isolation and credential tests walk this list). */
-export const GATEWAY_CONTROLLERS = [AdminApplicationsController, ApplicationSettingsController, UsersController, CommandController];
+export const GATEWAY_CONTROLLERS = [AdminApplicationsController, ApplicationSettingsController, UsersController, CommandController, DevicesController, DeviceManagementController];
 
 /** The HTTP API: authenticates, validates, sends commands, answers reads from the read model. */
 @Module({})
@@ -52,6 +55,7 @@ export class GatewayModule {
         ApplicationsStore,
         ApplicationCache,
         OutcomeWaiter,
+        ProfileQuery,
         CommandBus,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

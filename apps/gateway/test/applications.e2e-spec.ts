@@ -285,6 +285,19 @@ describe('applications, credentials and settings', () => {
         // B wrote its own user of that id; A's is unchanged.
         expect((await master(a).get(`/user/foruserid/${userID}`)).body.user.userName).toBe('Original');
       },
+      'GET /user/foruserid/:userID/profile': async () => {
+        const userID = `iso-${randomUUID()}`;
+        expect((await master(a).put(`/user/foruserid/${userID}`, { userName: 'A user' })).status).toBe(200);
+        await expectSameAsMissing((client, id) => client.get(`/user/foruserid/${id}/profile`), userID);
+      },
+      'PUT /user/foruserid/:userID/userdata/override': async () => {
+        const userID = `iso-${randomUUID()}`;
+        await master(a).post('/application/userdatafields', { key: 'nickname', label: 'Nickname', type: 'text' });
+        expect((await master(a).put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'A' } })).status).toBe(200);
+        // B has no such field: refused; and A's user keeps its data.
+        expect((await master(b).put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'B' } })).status).toBe(400);
+        expect((await master(a).get(`/user/foruserid/${userID}/profile`)).body.profile.userData).toEqual({ nickname: 'A' });
+      },
       'GET /command/:commandId': async () => {
         const write = await master(a).put(`/user/foruserid/iso-${randomUUID()}`, { userName: 'x' }, { prefer: 'respond-async' });
         await expectSameAsMissing((client, id) => client.get(`/command/${id}`), write.body.commandId, randomUUID());
@@ -312,7 +325,71 @@ describe('applications, credentials and settings', () => {
         const info = await sdk(b).get('/application/info');
         expect(info.body.application._id).toBe(b.applicationKey);
       },
+      'POST /device': async () => {
+        const { deviceID, device } = await deviceOfA();
+        // B registers its own device of that id, as it would a new one; A's is untouched.
+        const foreign = await sdk(b).post('/device', { deviceID, platform: 'iOS', userID: null });
+        const fresh = await sdk(b).post('/device', { deviceID: `iso-device-${randomUUID()}`, platform: 'iOS', userID: null });
+        expect(foreign.status).toBe(201);
+        expect(fresh.status).toBe(201);
+        expect((await master(a).get(`/device/${deviceID}`)).body.device).toEqual(device);
+      },
+      'PUT /device/:deviceID': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}`, { language: 'fr' })),
+      'DELETE /device/:deviceID': () => expectDeviceIsolated((client, id) => client.delete(`/device/${id}`)),
+      'GET /device/:deviceID/tags': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}/tags`), sdk),
+      'PUT /device/:deviceID/addtag': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/addtag`, { tag: 'b-tag' }), sdk),
+      'PUT /device/:deviceID/addtags': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/addtags`, { tags: ['b-tag'] }), sdk),
+      'PUT /device/:deviceID/removetag': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/removetag`, { tag: 'a-only' }), sdk),
+      'PUT /device/:deviceID/removetags': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/removetags`, { tags: ['a-only'] }), sdk),
+      'PUT /device/:deviceID/cleartags': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/cleartags`), sdk),
+      'GET /device/:deviceID/userdata': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}/userdata`), sdk),
+      'PUT /device/:deviceID/userdata': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/userdata`, { nickname: 'B' }), sdk),
+      'GET /device': async () => {
+        const { deviceID, device } = await deviceOfA();
+        const listed = await master(b).get('/device?medium=all&limit=1000');
+        expect(listed.status).toBe(200);
+        expect(listed.body.devices.map((d: { deviceID: string }) => d.deviceID)).not.toContain(deviceID);
+        expect((await master(a).get(`/device/${deviceID}`)).body.device).toEqual(device);
+      },
+      'GET /device/foruser/:userID': async () => {
+        const { deviceID, userID, device } = await deviceOfA();
+        const foreign = await master(b).get(`/device/foruser/${userID}?medium=all`);
+        const missing = await master(b).get(`/device/foruser/missing-${randomUUID()}?medium=all`);
+        expect(foreign.body).toEqual({ devices: [], count: 0 });
+        expect({ status: foreign.status, body: foreign.body }).toEqual({ status: missing.status, body: missing.body });
+        expect((await master(a).get(`/device/${deviceID}`)).body.device).toEqual(device);
+      },
+      'GET /device/:deviceID': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}?active=any`)),
+      'PUT /device/:deviceID/user': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/user`, { userID: 'B-user', userName: 'B' })),
+      'DELETE /device/:deviceID/user': () => expectDeviceIsolated((client, id) => client.delete(`/device/${id}/user`)),
+      'PUT /device/:deviceID/userdata/override': () =>
+        expectDeviceIsolated((client, id) => client.put(`/device/${id}/userdata/override`, { userData: { nickname: 'B' } })),
     };
+
+    /** A device of A's (with a user and a tag) and how A reads it. */
+    async function deviceOfA(): Promise<{ deviceID: string; userID: string; device: unknown }> {
+      const deviceID = `iso-device-${randomUUID()}`;
+      const userID = `iso-user-${randomUUID()}`;
+      expect((await sdk(a).post('/device', { deviceID, platform: 'Android', transport: 'GCM', language: 'en' })).status).toBe(201);
+      expect((await sdk(a).put(`/device/${deviceID}/addtag`, { tag: 'a-only' })).status).toBe(200);
+      expect((await master(a).put(`/device/${deviceID}/user`, { userID, userName: 'A user' })).status).toBe(200);
+      const read = await master(a).get(`/device/${deviceID}`);
+      expect(read.body.device).toMatchObject({ deviceID, userID, tags: ['a-only'] });
+      return { deviceID, userID, device: read.body.device };
+    }
+
+    /** B's call on A's device answers as on a device that exists nowhere (404), and A's device is unchanged. */
+    async function expectDeviceIsolated(
+      request: (client: ApiClient, deviceID: string) => Promise<{ status: number; body: unknown }>,
+      credential: (app: ApplicationCredentials) => ApiClient = master,
+    ) {
+      const { deviceID, device } = await deviceOfA();
+      const foreign = await request(credential(b), deviceID);
+      const missing = await request(credential(b), `missing-${randomUUID()}`);
+      expect(foreign.status).toBe(404);
+      expect({ status: foreign.status, body: foreign.body }).toEqual({ status: missing.status, body: missing.body });
+      expect((await master(a).get(`/device/${deviceID}`)).body.device).toEqual(device);
+    }
 
     /** B asks for A's item and for an item that exists nowhere: both answers must be the same 404. */
     async function expectSameAsMissing(request: (client: ApiClient, id: string) => Promise<{ status: number; body: unknown }>, idOfA: string, missingId = `missing-${randomUUID()}`) {

@@ -19,6 +19,15 @@ import { Projection } from './projectors/projection';
 import { UserDataChangedProjector } from './projectors/user/user-data-changed.projector';
 import { UserRegisteredProjector } from './projectors/user/user-registered.projector';
 import { UserRenamedProjector } from './projectors/user/user-renamed.projector';
+import { RecipientRegisteredProjector } from './projectors/recipient/recipient-registered.projector';
+import { RecipientUpdatedProjector } from './projectors/recipient/recipient-updated.projector';
+import { RecipientDeactivatedProjector } from './projectors/recipient/recipient-deactivated.projector';
+import { RecipientUserAssignedProjector } from './projectors/recipient/recipient-user-assigned.projector';
+import { RecipientUserRemovedProjector } from './projectors/recipient/recipient-user-removed.projector';
+import { RecipientTagsChangedProjector } from './projectors/recipient/recipient-tags-changed.projector';
+import { RecipientUserDataChangedProjector } from './projectors/recipient/recipient-user-data-changed.projector';
+import { RecipientVerificationRequestedProjector } from './projectors/recipient/recipient-verification-requested.projector';
+import { RecipientVerifiedProjector } from './projectors/recipient/recipient-verified.projector';
 import { ProjectionStore } from './read-model/projection-store';
 
 export const PROJECTION_CONSUMER_GROUP = 'projection-service';
@@ -36,6 +45,15 @@ const PROJECTORS = [
   DeviceTagsChangedProjector,
   DeviceUserDataChangedProjector,
   DeviceReplacedProjector,
+  RecipientRegisteredProjector,
+  RecipientUpdatedProjector,
+  RecipientDeactivatedProjector,
+  RecipientUserAssignedProjector,
+  RecipientUserRemovedProjector,
+  RecipientTagsChangedProjector,
+  RecipientUserDataChangedProjector,
+  RecipientVerificationRequestedProjector,
+  RecipientVerifiedProjector,
 ];
 
 /** Folds every event topic and the command outcomes into the read model. */
@@ -60,7 +78,7 @@ export class ProjectionServiceModule {
       providers: [
         messageConsumerProvider({
           groupId: PROJECTION_CONSUMER_GROUP,
-          topics: [Topics.profileEvents, Topics.deviceEvents, Topics.commandOutcomes],
+          topics: [Topics.profileEvents, Topics.deviceEvents, Topics.recipientEvents, Topics.commandOutcomes],
           partitionsConsumedConcurrently: config.PROJECTION_CONCURRENCY,
         }),
         ProjectionStore,

@@ -27,7 +27,13 @@ export interface ServiceBootstrapOptions {
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     options.module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 1_048_576, trustProxy: false }),
+    new FastifyAdapter({
+      bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+      trustProxy: false,
+      // Ids in paths are long (FCM tokens: about 160 characters; 512 accepted, percent-encoded up
+      // to 3 bytes each): the router must hand them to validation, not 404 them at 100.
+      routerOptions: { maxParamLength: 8_192 },
+    }),
     { logger: new PinoNestLogger(options.logger), bufferLogs: false, abortOnError: false },
   );
   app.useGlobalPipes(

@@ -1,5 +1,6 @@
 import { CreateReadModel1764345600000 } from './1764345600000-create-read-model';
 import { CreateChannelReadModel1764345600001 } from './1764345600001-create-channel-read-model';
+import { CreateRecipientsReadModel1764345600002 } from './1764345600002-create-recipients-read-model';
 
 /** The projection-service's migrations, oldest first. */
-export const PROJECTION_MIGRATIONS = [CreateReadModel1764345600000, CreateChannelReadModel1764345600001];
+export const PROJECTION_MIGRATIONS = [CreateReadModel1764345600000, CreateChannelReadModel1764345600001, CreateRecipientsReadModel1764345600002];

@@ -8,12 +8,14 @@
  *   `GET /command/{id}`.
  * - users: one row per user, with the user's data.
  * - devices: one row per push device (its user, properties, tags, device-level data).
+ * - recipients: one row per email contact or SMS number (never its verification token).
  */
 export const PROJECTION_TABLES = {
   entityVersions: 'projection.entity_versions',
   commandOutcomes: 'projection.command_outcomes',
   users: 'projection.users',
   devices: 'projection.devices',
+  recipients: 'projection.recipients',
 } as const;
 
 /**
