@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Injectable, Res, SetMetadata } from '@nestjs/common';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { MetricsRegistry } from './metrics';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -33,16 +33,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** One Prometheus registry per process, with Node's default metrics. */
-@Injectable()
-export class MetricsRegistry {
-  readonly registry = new Registry();
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
-  }
 }
 
 /** Metadata key marking a route open without credentials (health, metrics, docs). */

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { HealthController, HealthRegistry, MetricsRegistry } from './health';
+import { HealthController, HealthRegistry } from './health';
+import { MetricsRegistry } from './metrics';
 import { Logger } from './logger';
 
 /** Injection token of the app's pino logger. */

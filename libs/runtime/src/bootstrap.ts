@@ -3,7 +3,7 @@ import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageConsumer, consumerServer } from '@omni/messaging';
-import { Logger, PinoNestLogger } from '@omni/observability';
+import { Logger, MetricsRegistry, PinoNestLogger } from '@omni/observability';
 
 export interface ServiceBootstrapOptions {
   name: string;
@@ -40,6 +40,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     options.validationPipe ?? new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }),
   );
   app.enableShutdownHooks();
+  recordHttpMetrics(app);
   await options.configure?.(app);
   if (options.consume) {
     app.connectMicroservice({ strategy: consumerServer(app.get(MessageConsumer)) }, { inheritAppConfig: true });
@@ -48,6 +49,25 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   await app.listen(options.port, options.host);
   options.logger.info({ url: await app.getUrl() }, `${options.name} started`);
   return app;
+}
+
+/** Latency of every request by method, route template (not the raw URL: bounded labels) and status. */
+function recordHttpMetrics(app: NestFastifyApplication): void {
+  const metrics = app.get(MetricsRegistry);
+  const fastify = app.getHttpAdapter().getInstance();
+  const started = new WeakMap<object, bigint>();
+  fastify.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const start = started.get(request);
+    if (start === undefined) return;
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      Number(process.hrtime.bigint() - start) / 1e9,
+    );
+  });
 }
 
 /** Run `main`, logging a start-up failure as one JSON line and exiting non-zero. */

@@ -44,6 +44,13 @@ export class TestStack {
     return this.gatewayUrls[0];
   }
 
+  /** The base URL of the first instance of an app (health, metrics; the API on the gateway). */
+  urlOf(name: AppName): string {
+    const app = this.apps.find((candidate) => candidate.name === name);
+    if (!app) throw new Error(`${name} is not running`);
+    return `http://127.0.0.1:${app.port}`;
+  }
+
   output(name: AppName): string[] {
     return this.apps.filter((app) => app.name === name).flatMap((app) => app.output);
   }

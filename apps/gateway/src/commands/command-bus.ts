@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommandMap, CommandType, Envelope, newEnvelope } from '@omni/contracts';
 import { MessagePublisher, recordFor } from '@omni/messaging';
+import { LOGGER, Logger, MetricsRegistry } from '@omni/observability';
 import { ApiError, ErrorBody } from '../errors/api-error';
 import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
 
@@ -53,6 +54,8 @@ export class CommandBus {
     @Inject(MessagePublisher) private readonly publisher: MessagePublisher,
     @Inject(OutcomeWaiter) private readonly outcomes: OutcomeWaiter,
     @Inject(COMMAND_TIMEOUT_MS) private readonly timeoutMs: number,
+    @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async execute<T extends CommandType>(request: CommandRequest<T>, present: Presenter): Promise<HttpAnswer> {
@@ -75,10 +78,14 @@ export class CommandBus {
       envelope = stored.envelope as typeof envelope;
     }
     await this.publisher.publish([recordFor(request.topic, envelope)]);
+    this.metrics.commandsSent.inc({ type: request.type });
+    this.logger.debug({ correlationId: envelope.id, type: request.type }, 'command sent');
     if (request.respondAsync) return pending(envelope.id);
+    const waitStarted = process.hrtime.bigint();
     const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs);
+    this.metrics.outcomeWait.observe({ result: outcome ? 'visible' : 'timeout' }, Number(process.hrtime.bigint() - waitStarted) / 1e9);
     if (!outcome) return pending(envelope.id);
-    const answer = answerFor(outcome, present);
+    const answer = withCorrelation(answerFor(outcome, present), envelope.id);
     if (request.idempotencyKey) {
       await this.dataSource.query(
         `UPDATE gateway.commands SET response_status = $2, response_body = $3::jsonb WHERE command_id = $1`,
@@ -116,8 +123,15 @@ function pending(commandId: string): HttpAnswer {
   return {
     status: 202,
     body: { message: 'command accepted for processing', commandId, status: 'pending' },
-    headers: { location: `/command/${commandId}` },
+    headers: { location: `/command/${commandId}`, [CORRELATION_HEADER]: commandId },
   };
+}
+
+/** The header naming the correlation id (the command id) that every service logs for this write. */
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+function withCorrelation(answer: HttpAnswer, commandId: string): HttpAnswer {
+  return { ...answer, headers: { ...answer.headers, [CORRELATION_HEADER]: commandId } };
 }
 
 export function answerFor(outcome: OutcomeView, present: Presenter): HttpAnswer {

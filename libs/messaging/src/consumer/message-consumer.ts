@@ -20,6 +20,12 @@ export type MessageHandlerFn = (message: Message<MessageType>, context: MessageC
 /** Called when a message cannot be decoded but its envelope could be read (e.g. to answer a rejected outcome). */
 export type UndecodableHook = (error: UndecodableMessage, context: MessageContext) => Promise<void>;
 
+/** What the consumer reports as it goes (metrics). */
+export interface ConsumerObserver {
+  handled(topic: string, type: string, seconds: number): void;
+  deadLettered(topic: string, type: string, reason: string): void;
+}
+
 export interface MessageConsumerOptions {
   /** Consumer group; also the consumer's name in the inbox. Qualified with the topic prefix. */
   groupId: string;
@@ -33,6 +39,7 @@ export interface MessageConsumerOptions {
   /** Partitions processed in parallel (each partition stays sequential). */
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  observer?: ConsumerObserver;
 }
 
 /**
@@ -140,9 +147,14 @@ export class MessageConsumer {
       return;
     }
     let attempts = 0;
+    const started = process.hrtime.bigint();
     for (;;) {
       try {
-        await withCorrelationId(decoded.correlationId, () => handler(decoded, context));
+        await withCorrelationId(decoded.correlationId, async () => {
+          await handler(decoded, context);
+          this.logger.debug({ ...context, type: decoded.type, messageId: decoded.id }, 'message handled');
+        });
+        this.options.observer?.handled(context.topic, decoded.type, Number(process.hrtime.bigint() - started) / 1e9);
         return;
       } catch (error) {
         if (isTransientError(error)) {
@@ -179,6 +191,7 @@ export class MessageConsumer {
     attempts: number,
   ): Promise<void> {
     this.logger.warn({ ...context, reason }, `dead-lettering message: ${detail}`);
+    this.options.observer?.deadLettered(context.topic, message.headers?.['message-type']?.toString() ?? 'unknown', reason);
     await this.retryingTransient(undefined, () =>
       this.deadLetters.send({ topic: context.topic, partition: context.partition, message }, { reason, detail, attempts }),
     );

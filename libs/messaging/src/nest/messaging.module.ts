@@ -11,9 +11,9 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
+import { HealthRegistry, LOGGER, Logger, MetricsRegistry } from '@omni/observability';
 import { Inbox } from '../inbox/inbox';
-import { KafkaSettings, createKafka } from '../kafka/kafka-settings';
+import { KafkaSettings, createKafka, qualify, unqualify } from '../kafka/kafka-settings';
 import { MessagePublisher } from '../kafka/message-publisher';
 import { MessageConsumer, MessageConsumerOptions, UndecodableHook } from '../consumer/message-consumer';
 import { Outbox } from '../outbox/outbox';
@@ -62,9 +62,15 @@ class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
 /** Starts the relay after boot and flushes it on shutdown (before the producer disconnects). */
 @Injectable()
 class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(OutboxRelay) private readonly relay: OutboxRelay) {}
+  constructor(
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
+  ) {}
 
   onApplicationBootstrap(): void {
+    this.metrics.gauge('outbox_backlog', 'Outbox rows written but not yet published', [], async (gauge) => {
+      gauge.set(await this.relay.backlog());
+    });
     this.relay.start();
   }
 
@@ -121,12 +127,23 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       logger: Logger,
       handlers: MessageHandler[],
       health: HealthRegistry,
+      metrics: MetricsRegistry,
       onUndecodable?: UndecodableHook,
     ) => {
       const byType = handlerMap(handlers);
       const consumer = new MessageConsumer(kafka, settings, publisher, logger, {
         ...options,
         onUndecodable,
+        observer: {
+          handled: (topic, type, seconds) => {
+            metrics.messagesHandled.inc({ topic, type, result: 'handled' });
+            metrics.messageDuration.observe({ type }, seconds);
+          },
+          deadLettered: (topic, type, reason) => {
+            metrics.messagesHandled.inc({ topic, type, result: 'dead-lettered' });
+            metrics.deadLetters.inc({ topic, reason });
+          },
+        },
         handlerFor: (type) => {
           const handler = byType.get(type);
           return handler && ((message, context) => handler.handle(message as never, context));
@@ -134,6 +151,11 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       });
       health.register('consumer', async () => {
         if (!consumer.healthy()) throw new Error(`consumer ${consumer.groupId} is not running`);
+      });
+      metrics.gauge('consumer_lag', 'Messages not yet consumed by this consumer group, per partition', ['topic', 'partition'], async (gauge) => {
+        for (const { topic, partition, lag } of await consumerLag(kafka, settings, options.groupId, options.topics)) {
+          gauge.set({ topic, partition: String(partition) }, lag);
+        }
       });
       return consumer;
     },
@@ -144,9 +166,37 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       LOGGER,
       MESSAGE_HANDLERS,
       HealthRegistry,
+      MetricsRegistry,
       { token: UNDECODABLE_HOOK, optional: true },
     ],
   };
+}
+
+/** Per partition: the topic's end offset minus the group's committed offset. */
+export async function consumerLag(
+  kafka: Kafka,
+  settings: KafkaSettings,
+  groupId: string,
+  topics: string[],
+): Promise<{ topic: string; partition: number; lag: number }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const qualified = topics.map((topic) => qualify(settings, topic));
+    const committed = await admin.fetchOffsets({ groupId: qualify(settings, groupId), topics: qualified });
+    const result: { topic: string; partition: number; lag: number }[] = [];
+    for (const { topic, partitions } of committed) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const { partition, offset } of partitions) {
+        const end = Number(ends.find((e) => e.partition === partition)?.high ?? 0);
+        const done = Number(offset) < 0 ? Number(ends.find((e) => e.partition === partition)?.low ?? 0) : Number(offset);
+        result.push({ topic: unqualify(settings, topic), partition, lag: Math.max(0, end - done) });
+      }
+    }
+    return result;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** The transport strategy to pass to `app.connectMicroservice({ strategy })`. */
