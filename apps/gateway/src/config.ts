@@ -28,4 +28,20 @@ export class GatewayConfig extends CommonConfig {
   @Min(100)
   @Max(120_000)
   COMMAND_TIMEOUT_MS: number = 10_000;
+
+  /** Requests per second each application may make on one gateway instance (0 = no limit). */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_SECOND: number = 1_000;
+
+  /** Burst above that rate an application may make at once. */
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BURST: number = 2_000;
+
+  /** Largest request body accepted (bytes); larger answers 413. */
+  @IsInt()
+  @Min(1_024)
+  @Max(16_777_216)
+  BODY_LIMIT_BYTES: number = 1_048_576;
 }

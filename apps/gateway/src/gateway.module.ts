@@ -8,6 +8,7 @@ import { AdminApplicationsController } from './applications/admin-applications.c
 import { ApplicationSettingsController } from './applications/application-settings.controller';
 import { ApplicationsStore, SECRET_HASHER } from './applications/applications.store';
 import { ApplicationCache } from './auth/application-cache';
+import { RATE_LIMITER, RateLimiter } from './auth/rate-limiter';
 import { ADMIN_SECRET, AuthGuard } from './auth/auth.guard';
 import { SecretHasher } from './auth/credentials';
 import { COMMAND_TIMEOUT_MS, CommandBus } from './commands/command-bus';
@@ -20,10 +21,12 @@ import { GATEWAY_SCHEMA, GatewayConfig } from './config';
 import { ErrorFilter } from './errors/error.filter';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { ProfileQuery } from './profiles/profile.query';
+import { EmailController } from './recipients/email.controller';
+import { SmsController } from './recipients/sms.controller';
 import { UsersController } from './users/users.controller';
 
 /** Every controller of the API (the isolation and credential tests walk this list). */
-export const GATEWAY_CONTROLLERS = [AdminApplicationsController, ApplicationSettingsController, UsersController, CommandController, DevicesController, DeviceManagementController];
+export const GATEWAY_CONTROLLERS = [AdminApplicationsController, ApplicationSettingsController, UsersController, CommandController, DevicesController, DeviceManagementController, EmailController, SmsController];
 
 /** The HTTP API: authenticates, validates, sends commands, answers reads from the read model. */
 @Module({})
@@ -50,6 +53,7 @@ export class GatewayModule {
         { provide: SECRET_HASHER, useValue: new SecretHasher(config.SECRET_HASH_KEY) },
         { provide: ADMIN_SECRET, useValue: config.ADMIN_SECRET },
         { provide: COMMAND_TIMEOUT_MS, useValue: config.COMMAND_TIMEOUT_MS },
+        { provide: RATE_LIMITER, useValue: new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST) },
         { provide: DATABASE_URL, useValue: config.DATABASE_URL },
         PgListener,
         ApplicationsStore,

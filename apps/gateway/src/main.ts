@@ -17,5 +17,6 @@ runMain(logger, async () => {
     port: config.PORT,
     host: config.HOST,
     validationPipe: apiValidationPipe(),
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
 });

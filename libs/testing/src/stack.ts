@@ -62,14 +62,20 @@ export class TestStack {
     return this;
   }
 
-  /** Kill -9 one app (all its instances) and start it again on the same port. */
-  async restart(name: AppName): Promise<void> {
+  /**
+   * Stop one app (all its instances) with `signal` — SIGKILL for a crash, SIGTERM for a graceful
+   * shutdown — and start it again on the same port. Resolves once it is ready again.
+   */
+  async restart(name: AppName, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ exitCode: number | null; exitSignal: string | null }[]> {
+    const exits: { exitCode: number | null; exitSignal: string | null }[] = [];
     for (const [index, app] of this.apps.entries()) {
       if (app.name !== name) continue;
-      await stopProcess(app.process, 'SIGKILL');
+      await stopProcess(app.process, signal);
+      exits.push({ exitCode: app.process.exitCode, exitSignal: app.process.signalCode });
       this.apps[index] = this.spawn(name, app.port);
       await this.waitReady(this.apps[index]);
     }
+    return exits;
   }
 
   async stop(): Promise<void> {

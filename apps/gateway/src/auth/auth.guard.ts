@@ -5,6 +5,7 @@ import { PUBLIC_ROUTE } from '@omni/observability';
 import { ApiError } from '../errors/api-error';
 import { ApplicationRecord, SECRET_HASHER } from '../applications/applications.store';
 import { ApplicationCache } from './application-cache';
+import { RATE_LIMITER, RateLimiter } from './rate-limiter';
 import { SecretHasher, parseBasic } from './credentials';
 
 /** Which credential a route accepts: `sdk` = key + application secret, `master` = key + master secret. */
@@ -47,6 +48,7 @@ export class AuthGuard implements CanActivate {
     private readonly applications: ApplicationCache,
     @Inject(SECRET_HASHER) private readonly hasher: SecretHasher,
     @Inject(ADMIN_SECRET) private readonly adminSecret: string,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -72,6 +74,13 @@ export class AuthGuard implements CanActivate {
     }
     if (!accepted.includes(kind.kind)) {
       throw new ApiError(403, 'FORBIDDEN', `this route does not accept ${describe(kind.kind)} credentials`);
+    }
+    if (kind.application) {
+      const verdict = this.limiter.take(kind.application);
+      if (!verdict.allowed) {
+        void reply.header('Retry-After', String(verdict.retryAfterSeconds));
+        throw new ApiError(429, 'RATE_LIMITED', `too many requests for this application; retry after ${verdict.retryAfterSeconds} s`);
+      }
     }
     request.auth = kind;
     return true;
