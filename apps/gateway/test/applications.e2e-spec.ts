@@ -364,7 +364,53 @@ describe('applications, credentials and settings', () => {
       'DELETE /device/:deviceID/user': () => expectDeviceIsolated((client, id) => client.delete(`/device/${id}/user`)),
       'PUT /device/:deviceID/userdata/override': () =>
         expectDeviceIsolated((client, id) => client.put(`/device/${id}/userdata/override`, { userData: { nickname: 'B' } })),
+      'POST /email': () => expectOwnContact('email'),
+      'PUT /email/:deviceID': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}`, { language: 'fr', userID: 'B-user' })),
+      'DELETE /email/:deviceID': () => expectRecipientIsolated('email', (client, id) => client.delete(`/email/${id}`)),
+      'PUT /email/:deviceID/addtags': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/addtags`, { tags: ['b-tag'] })),
+      'PUT /email/:deviceID/removetags': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/removetags`, { tags: ['a-only'] })),
+      'PUT /email/:deviceID/cleartags': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/cleartags`)),
+      'POST /sms': () => expectOwnContact('sms'),
+      'PUT /sms/:deviceID': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}`, { language: 'fr', userID: 'B-user' })),
+      'DELETE /sms/:deviceID': () => expectRecipientIsolated('sms', (client, id) => client.delete(`/sms/${id}`)),
+      'PUT /sms/:deviceID/addtags': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/addtags`, { tags: ['b-tag'] })),
+      'PUT /sms/:deviceID/removetags': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/removetags`, { tags: ['a-only'] })),
+      'PUT /sms/:deviceID/cleartags': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/cleartags`)),
     };
+
+    /** An email contact or SMS number of A's (with a user and a tag), and its row in the read model. */
+    async function contactOfA(channel: 'email' | 'sms'): Promise<{ id: string; body: Record<string, unknown>; row: unknown }> {
+      const address = channel === 'email' ? `iso-${randomUUID()}@example.com` : `+3161${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+      const body = { [channel === 'email' ? 'email' : 'phone']: address, userID: `iso-user-${randomUUID()}`, userName: 'A user', tags: ['a-only'] };
+      const created = await master(a).post(`/${channel}`, body);
+      expect(created.status).toBe(201);
+      const id = created.body.device.deviceID as string;
+      return { id, body, row: await contactRow(a, id) };
+    }
+
+    /** A contact as the read model holds it. */
+    async function contactRow(app: ApplicationCredentials, id: string): Promise<unknown> {
+      return (await sql.query('SELECT * FROM projection.recipients WHERE application = $1 AND recipient_id = $2', [app.applicationKey, id])).rows[0];
+    }
+
+    /** B's call on A's contact answers as on a contact that exists nowhere (404), and A's contact is unchanged. */
+    async function expectRecipientIsolated(channel: 'email' | 'sms', request: (client: ApiClient, id: string) => Promise<{ status: number; body: unknown }>) {
+      const { id, row } = await contactOfA(channel);
+      const foreign = await request(master(b), id);
+      const missing = await request(master(b), `${channel}-${randomUUID().replace(/-/g, '').slice(0, 22)}`);
+      expect(foreign.status).toBe(404);
+      expect({ status: foreign.status, body: foreign.body }).toEqual({ status: missing.status, body: missing.body });
+      expect(await contactRow(a, id)).toEqual(row);
+    }
+
+    /** B registering A's address gets a contact of its own (201, as for any new address); A's is untouched. */
+    async function expectOwnContact(channel: 'email' | 'sms') {
+      const { id, body, row } = await contactOfA(channel);
+      const foreign = await master(b).post(`/${channel}`, { ...body, userID: 'B-user', tags: ['b-tag'] });
+      expect({ status: foreign.status, id: foreign.body.device?.deviceID }).toEqual({ status: 201, id });
+      expect(await contactRow(a, id)).toEqual(row);
+      expect(await contactRow(b, id)).toMatchObject({ user_id: 'B-user', tags: ['b-tag'] });
+    }
 
     /** A device of A's (with a user and a tag) and how A reads it. */
     async function deviceOfA(): Promise<{ deviceID: string; userID: string; device: unknown }> {
