@@ -59,3 +59,25 @@ export function IsUserDataMap(allowNull: boolean, options?: ValidationOptions): 
     options,
   );
 }
+
+/** User data as stored on a user, device or contact: never a null (a cleared field is absent). */
+export type StoredUserData = Record<string, string | number | boolean>;
+
+/**
+ * The override semantics every channel and the user share: the given fields replace their values,
+ * a field given as null is cleared, the fields not given stay.
+ */
+export function overrideUserData(current: StoredUserData, changes: UserDataMap): StoredUserData {
+  const next: StoredUserData = { ...current };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
+/** Whether two stored user data maps hold the same fields and values. */
+export function sameUserData(a: StoredUserData, b: StoredUserData): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
+}

@@ -27,6 +27,7 @@ import {
   Envelope,
   UserDataMap,
   newEnvelope,
+  overrideUserData,
 } from '@omni/contracts';
 
 export type DeviceStatus = 'active' | 'inactive';
@@ -183,12 +184,7 @@ export class Device {
 
   /** Override device-level user data: given fields replace their values, null clears, the others stay. */
   overrideUserData(changes: UserDataMap, cause: CausedBy): void {
-    const next: DeviceUserData = { ...this.state.userData };
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    this.changeUserData(next, cause);
+    this.changeUserData(overrideUserData(this.state.userData, changes), cause);
   }
 
   /**

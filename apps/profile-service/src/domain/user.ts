@@ -5,8 +5,11 @@ import {
   USER_REGISTERED,
   USER_RENAMED,
   UserDataChangedPayload,
+  StoredUserData,
   UserDataMap,
   UserRegisteredPayload,
+  overrideUserData,
+  sameUserData,
   UserRenamedPayload,
   newEnvelope,
 } from '@omni/contracts';
@@ -18,8 +21,8 @@ export interface UserState {
   userId: string;
   userName: string | null;
   status: UserStatus;
-  /** The user's data: what every one of the user's channels carries. Never holds nulls. */
-  userData: UserDataMap;
+  /** The user's data: what every one of the user's channels carries. */
+  userData: StoredUserData;
   version: number;
 }
 
@@ -52,12 +55,8 @@ export class User {
    * fields not given stay. Nothing is emitted when nothing changes.
    */
   overrideUserData(changes: UserDataMap, cause: CausedBy): void {
-    const next: UserDataMap = { ...this.state.userData };
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    if (sameData(next, this.state.userData)) return;
+    const next = overrideUserData(this.state.userData, changes);
+    if (sameUserData(next, this.state.userData)) return;
     const payload: UserDataChangedPayload = { userData: next };
     this.record(USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData: next }));
   }
@@ -86,9 +85,4 @@ export class User {
       }),
     );
   }
-}
-
-function sameData(a: UserDataMap, b: UserDataMap): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
 }

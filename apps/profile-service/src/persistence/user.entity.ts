@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { UserDataMap } from '@omni/contracts';
+import { StoredUserData } from '@omni/contracts';
 import { UserStatus } from '../domain/user';
 
 @Entity({ name: 'users' })
@@ -17,7 +17,7 @@ export class UserEntity {
   status!: UserStatus;
 
   @Column({ name: 'user_data', type: 'jsonb', default: () => "'{}'::jsonb" })
-  userData!: UserDataMap;
+  userData!: StoredUserData;
 
   @Column({ type: 'integer' })
   version!: number;

@@ -27,6 +27,7 @@ import {
   RecipientVerifiedPayload,
   UserDataMap,
   newEnvelope,
+  overrideUserData,
 } from '@omni/contracts';
 import { StoredToken, TokenIssuer, sameTokenHash } from './verification-token';
 
@@ -207,7 +208,7 @@ export class Recipient {
 
   /** Given fields replace their values, null clears, the others stay. */
   overrideUserData(changes: UserDataMap, cause: CausedBy): void {
-    this.changeUserData(mergeUserData(this.state.userData, changes), cause);
+    this.changeUserData(overrideUserData(this.state.userData, changes), cause);
   }
 
   /** Active, or pending verification: the contact exists for every command. */
@@ -238,7 +239,7 @@ export class Recipient {
     const properties = mergeProperties(this.state.properties, changes.properties).next;
     const user = changes.user === undefined ? this.user : changes.user;
     const tags = union(this.state.tags, changes.tags ?? []);
-    const userData = mergeUserData(this.state.userData, changes.userData ?? {});
+    const userData = overrideUserData(this.state.userData, changes.userData ?? {});
     const issued = changes.verify?.();
     const status: RecipientStatus = issued ? 'inactive' : 'active';
     const verification: RecipientVerification = issued ? 'pending' : this.state.verification === 'verified' ? 'verified' : 'none';
@@ -342,15 +343,6 @@ function mergeProperties(current: RecipientPropertyValues, given: RecipientPrope
     else next[key] = value;
   }
   return { next: next as RecipientPropertyValues, changed: changed as RecipientProperties };
-}
-
-function mergeUserData(current: RecipientUserData, changes: UserDataMap): RecipientUserData {
-  const next: RecipientUserData = { ...current };
-  for (const [key, value] of Object.entries(changes)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  return next;
 }
 
 function union(current: readonly string[], added: readonly string[]): string[] {
