@@ -176,6 +176,27 @@ describe('applications, credentials and settings', () => {
       expect((await master(app).get('/application/settings')).body.settings).toEqual({ userRegistration: 'sdk', userDataFields: [] });
     });
 
+    it('removing a field keeps the values profiles hold; writing it is then refused until it is defined again', async () => {
+      const app = await newApp();
+      const api = master(app);
+      for (const key of ['nickname', 'plan']) {
+        expect((await api.post('/application/userdatafields', { key, label: key, type: 'text' })).status).toBe(201);
+      }
+      const userID = `U-${randomUUID()}`;
+      expect((await api.put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'Jo', plan: 'pro' } })).status).toBe(200);
+
+      expect((await api.delete('/application/userdatafields/nickname')).status).toBe(204);
+      await waitFor(async () => (await sql.query('SELECT settings FROM profile.application_settings WHERE application = $1', [app.applicationKey])).rows[0]?.settings.userDataFields.length === 1, { timeoutMs: 1_000 });
+
+      expect((await api.get(`/user/foruserid/${userID}/profile`)).body.profile.userData).toEqual({ nickname: 'Jo', plan: 'pro' });
+      const refused = await api.put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'Joe' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.fields).toEqual([expect.objectContaining({ field: 'userData.nickname' })]);
+      // Other fields still work, and the kept value stays as it was.
+      expect((await api.put(`/user/foruserid/${userID}/userdata/override`, { userData: { plan: 'team' } })).status).toBe(200);
+      expect((await api.get(`/user/foruserid/${userID}/profile`)).body.profile.userData).toEqual({ nickname: 'Jo', plan: 'team' });
+    });
+
     it('user data fields: create, read, replace, remove; the SDK sees them in /application/info', async () => {
       const app = await newApp();
       const api = master(app);
@@ -370,12 +391,14 @@ describe('applications, credentials and settings', () => {
       'PUT /email/:deviceID/addtags': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/addtags`, { tags: ['b-tag'] })),
       'PUT /email/:deviceID/removetags': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/removetags`, { tags: ['a-only'] })),
       'PUT /email/:deviceID/cleartags': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/cleartags`)),
+      'PUT /email/:deviceID/confirm': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}/confirm`, { token: 'guess' })),
       'POST /sms': () => expectOwnContact('sms'),
       'PUT /sms/:deviceID': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}`, { language: 'fr', userID: 'B-user' })),
       'DELETE /sms/:deviceID': () => expectRecipientIsolated('sms', (client, id) => client.delete(`/sms/${id}`)),
       'PUT /sms/:deviceID/addtags': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/addtags`, { tags: ['b-tag'] })),
       'PUT /sms/:deviceID/removetags': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/removetags`, { tags: ['a-only'] })),
       'PUT /sms/:deviceID/cleartags': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/cleartags`)),
+      'PUT /sms/:deviceID/confirm': () => expectRecipientIsolated('sms', (client, id) => client.put(`/sms/${id}/confirm`, { token: 'guess' })),
     };
 
     /** An email contact or SMS number of A's (with a user and a tag), and its row in the read model. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { recipientId } from '@omni/contracts';
+import { Topics, recipientId } from '@omni/contracts';
 import {
   ApiClient,
   ApiResponse,
@@ -9,6 +9,7 @@ import {
   TestDatabase,
   TestKafka,
   TestStack,
+  TopicRecorder,
   createApplication,
   testDatabase,
   testKafka,
@@ -282,6 +283,36 @@ describe('email contacts and sms numbers', () => {
     const sdk = new ApiClient(stack.gatewayUrl).as(app.applicationKey, app.applicationSecret);
     const response = await sdk.post('/email', { email: newEmail() });
     expect(response.status).toBe(403);
+  });
+
+  it('verify: a contact is pending until confirmed with its single-use token; a wrong token is refused', async () => {
+    const events = await new TopicRecorder(kafka, Topics.recipientEvents).start();
+    try {
+      const email = newEmail();
+      const created = await backend.post('/email', { email, userID: 'U-verify', verify: true });
+      expect(created.status).toBe(201);
+      const id = created.body.device.deviceID as string;
+      expect(await contact(id)).toMatchObject({ status: 'inactive', verification: 'pending' });
+
+      const requested = await waitFor(() =>
+        events.values<{ type: string; aggregateId: string; payload: { token: string } }>().find((e) => e.type === 'recipient.verification-requested' && e.aggregateId === id),
+      );
+      const wrong = await backend.put(`/email/${id}/confirm`, { token: 'not-the-token' });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.code).toBe('INVALID_TOKEN');
+      expect(await contact(id)).toMatchObject({ status: 'inactive', verification: 'pending' });
+
+      const confirmed = await backend.put(`/email/${id}/confirm`, { token: requested.payload.token });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body).toEqual({ message: 'email contact verified' });
+      expect(await contact(id)).toMatchObject({ status: 'active', verification: 'verified' });
+      const again = await backend.put(`/email/${id}/confirm`, { token: requested.payload.token });
+      expect(again.status).toBe(400);
+      // The read model never holds the token.
+      expect(JSON.stringify(await contact(id))).not.toContain(requested.payload.token);
+    } finally {
+      await events.stop();
+    }
   });
 
   it('no app printed an address (they are personal data)', () => {

@@ -1,6 +1,7 @@
 import {
   ADD_RECIPIENT_TAGS,
   CLEAR_RECIPIENT_TAGS,
+  CONFIRM_RECIPIENT,
   CommandMap,
   CommandType,
   DEACTIVATE_RECIPIENT,
@@ -50,6 +51,8 @@ function invalid(field: string, text: string): ApiError {
  *
  * Addresses are personal data: nothing here logs, and no error message quotes a value.
  */
+const VERIFIED: Record<RecipientChannel, string> = { email: 'email contact verified', sms: 'sms number verified' };
+
 export class RecipientCommands {
   constructor(
     private readonly commands: CommandBus,
@@ -115,6 +118,14 @@ export class RecipientCommands {
 
   clearTags(application: string, id: string, write: WriteOptions): Promise<HttpAnswer> {
     return this.send(application, id, CLEAR_RECIPIENT_TAGS, { credential: 'master' }, write, message('tags cleared'));
+  }
+
+  /**
+   * PUT /{email,sms}/{deviceID}/confirm: verify a pending contact with the single-use token it was
+   * sent; 200, or 400 `INVALID_TOKEN` (wrong, expired, already used, or nothing pending).
+   */
+  confirm(application: string, id: string, token: string, write: WriteOptions): Promise<HttpAnswer> {
+    return this.send(application, id, CONFIRM_RECIPIENT, { token }, write, message(VERIFIED[this.channel]));
   }
 
   private send<T extends CommandType>(application: string, id: string, type: T, payload: CommandMap[T], write: WriteOptions, present: Presenter): Promise<HttpAnswer> {

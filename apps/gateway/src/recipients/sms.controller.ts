@@ -4,7 +4,7 @@ import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
-import { CreateSmsDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
+import { ConfirmRecipientDto, CreateSmsDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
 import { RecipientCommands } from './recipient-commands';
 import { RecipientIdPipe } from './recipient-id.pipe';
 
@@ -60,6 +60,19 @@ export class SmsController {
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
     return reply(res, await this.recipients.deactivate(application, id, write));
+  }
+
+  /** `{"token": "…"}`: verify a pending contact with the single-use token it was sent; 200, or 400 `INVALID_TOKEN`. */
+  @Put(':deviceID/confirm')
+  @Accepts('master')
+  async confirm(
+    @ApplicationKey() application: string,
+    @Param('deviceID', ID) id: string,
+    @Body() body: ConfirmRecipientDto,
+    @WriteHeaders() write: WriteOptions,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    return reply(res, await this.recipients.confirm(application, id, body.token, write));
   }
 
   /** `{"tags": ["tag1", "tag2"]}`: 200 `{"message": "tags added"}`; tags it has stay once. */

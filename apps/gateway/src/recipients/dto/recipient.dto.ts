@@ -1,6 +1,6 @@
 import { OmitType } from '@nestjs/mapped-types';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { AddRecipientTagsPayload, RECIPIENT_ADDRESS_MAX_LENGTH, RecipientChanges } from '@omni/contracts';
+import { AddRecipientTagsPayload, ConfirmRecipientPayload, RECIPIENT_ADDRESS_MAX_LENGTH, RecipientChanges } from '@omni/contracts';
 import { IsRecipientAddress } from './recipient-address.validator';
 
 /**
@@ -42,3 +42,6 @@ export class UpdateRecipientDto extends RecipientChangesDto {
 
 /** PUT /{email,sms}/{deviceID}/addtags and /removetags: `{"tags": ["tag1", "tag2"]}`, 1 to 100 tags. */
 export class RecipientTagsDto extends AddRecipientTagsPayload {}
+
+/** PUT /{email,sms}/{deviceID}/confirm: the token the contact was sent. */
+export class ConfirmRecipientDto extends ConfirmRecipientPayload {}
