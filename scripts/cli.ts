@@ -7,6 +7,7 @@
  *   app rename <key> --name New   rename
  *   app rotate <key> --secret master|application
  *   app delete <key>
+ *   replay [--restart] [--keep-old]  rebuild the read model from the event topics (DATABASE_URL, KAFKA_BROKERS)
  *
  * The gateway is GATEWAY_URL (default http://127.0.0.1:3000); the admin secret is ADMIN_SECRET, or
  * the one `npm start` generated in .cache/dev-secrets.json. `--json` prints machine-readable output.
@@ -78,6 +79,16 @@ app.command('delete <key>').action(async (key: string) => {
   await admin('DELETE', `/admin/applications/${encodeURIComponent(key)}`);
   print({ deleted: key }, () => `deleted ${key}: its credentials no longer work`);
 });
+
+program
+  .command('replay')
+  .description('rebuild the read model from the event topics and swap it in (resumes an interrupted run)')
+  .option('--restart', 'drop an interrupted rebuild and start over', false)
+  .option('--keep-old', 'keep the replaced read model as projection_retired_<time>', false)
+  .action(async (options: { restart: boolean; keepOld: boolean }) => {
+    const { runReplay } = await import('./replay');
+    await runReplay(options);
+  });
 
 function globals(): Globals {
   return program.opts<Globals>();

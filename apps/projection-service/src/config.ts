@@ -14,4 +14,10 @@ export class ProjectionServiceConfig extends CommonConfig {
   @Min(1)
   @Max(64)
   PROJECTION_CONCURRENCY: number = 3;
+
+  /** How often the snapshot relay looks for unpublished snapshots when no commit woke it. */
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  PROJECTION_RELAY_POLL_MS: number = 200;
 }

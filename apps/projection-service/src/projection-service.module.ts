@@ -1,62 +1,45 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
-import { MESSAGE_HANDLERS, MessagingModule, messageConsumerProvider } from '@omni/messaging';
-import { Logger, ObservabilityModule } from '@omni/observability';
+import { MESSAGE_HANDLERS, MessagePublisher, MessagingModule, messageConsumerProvider } from '@omni/messaging';
+import { LOGGER, Logger, ObservabilityModule } from '@omni/observability';
+import { DataSource } from 'typeorm';
 import { DatabaseModule } from '@omni/persistence';
 import { PROJECTION_SCHEMA, ProjectionServiceConfig } from './config';
 import { PROJECTION_MIGRATIONS } from './migrations';
 import { CommandAcceptedHandler, CommandOutcomeRecorder, CommandRejectedHandler } from './outcomes/command-outcome.recorder';
-import { DeviceDeactivatedProjector } from './projectors/device/device-deactivated.projector';
-import { DeviceRegisteredProjector } from './projectors/device/device-registered.projector';
-import { DeviceReplacedProjector } from './projectors/device/device-replaced.projector';
-import { DeviceTagsChangedProjector } from './projectors/device/device-tags-changed.projector';
-import { DeviceUpdatedProjector } from './projectors/device/device-updated.projector';
-import { DeviceUserAssignedProjector } from './projectors/device/device-user-assigned.projector';
-import { DeviceUserDataChangedProjector } from './projectors/device/device-user-data-changed.projector';
-import { DeviceUserRemovedProjector } from './projectors/device/device-user-removed.projector';
-import { Projection } from './projectors/projection';
-import { UserDataChangedProjector } from './projectors/user/user-data-changed.projector';
-import { UserRegisteredProjector } from './projectors/user/user-registered.projector';
-import { UserRenamedProjector } from './projectors/user/user-renamed.projector';
-import { RecipientRegisteredProjector } from './projectors/recipient/recipient-registered.projector';
-import { RecipientUpdatedProjector } from './projectors/recipient/recipient-updated.projector';
-import { RecipientDeactivatedProjector } from './projectors/recipient/recipient-deactivated.projector';
-import { RecipientUserAssignedProjector } from './projectors/recipient/recipient-user-assigned.projector';
-import { RecipientUserRemovedProjector } from './projectors/recipient/recipient-user-removed.projector';
-import { RecipientTagsChangedProjector } from './projectors/recipient/recipient-tags-changed.projector';
-import { RecipientUserDataChangedProjector } from './projectors/recipient/recipient-user-data-changed.projector';
-import { RecipientVerificationRequestedProjector } from './projectors/recipient/recipient-verification-requested.projector';
-import { RecipientVerifiedProjector } from './projectors/recipient/recipient-verified.projector';
+import { PROJECTORS } from './projectors';
+import { Projection, SNAPSHOTS_WRITTEN } from './projectors/projection';
 import { ProjectionStore } from './read-model/projection-store';
+import { ReadModel } from './read-model/read-model.provider';
+import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
+import { ProfileSnapshots } from './snapshots/profile-snapshots';
+import { SnapshotOutbox } from './snapshots/snapshot-outbox';
+import { SnapshotRelay } from './snapshots/snapshot-relay';
 
 export const PROJECTION_CONSUMER_GROUP = 'projection-service';
 
-/** One projector per event type it folds. */
-const PROJECTORS = [
-  UserRegisteredProjector,
-  UserRenamedProjector,
-  UserDataChangedProjector,
-  DeviceRegisteredProjector,
-  DeviceUpdatedProjector,
-  DeviceDeactivatedProjector,
-  DeviceUserAssignedProjector,
-  DeviceUserRemovedProjector,
-  DeviceTagsChangedProjector,
-  DeviceUserDataChangedProjector,
-  DeviceReplacedProjector,
-  RecipientRegisteredProjector,
-  RecipientUpdatedProjector,
-  RecipientDeactivatedProjector,
-  RecipientUserAssignedProjector,
-  RecipientUserRemovedProjector,
-  RecipientTagsChangedProjector,
-  RecipientUserDataChangedProjector,
-  RecipientVerificationRequestedProjector,
-  RecipientVerifiedProjector,
-];
+/** Starts the snapshot relay after boot and flushes it on shutdown. */
+@Injectable()
+class SnapshotRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(SnapshotRelay) private readonly relay: SnapshotRelay) {}
 
-/** Folds every event topic and the command outcomes into the read model. */
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+/**
+ * Folds every event topic and the command outcomes into the read model, and publishes a profile
+ * snapshot per changed user on `profile.snapshots` through the projection's own outbox.
+ *
+ * MessagingModule gets no `schema`: its shared relay cannot publish tombstones (null values), so
+ * the projection runs SnapshotRelay (the shared relay with that one difference) over its outbox.
+ */
 @Module({})
 export class ProjectionServiceModule {
   static register(config: ProjectionServiceConfig, logger: Logger): DynamicModule {
@@ -81,7 +64,19 @@ export class ProjectionServiceModule {
           topics: [Topics.profileEvents, Topics.deviceEvents, Topics.recipientEvents, Topics.commandOutcomes],
           partitionsConsumedConcurrently: config.PROJECTION_CONCURRENCY,
         }),
+        ReadModel,
         ProjectionStore,
+        ProfileSnapshotComposer,
+        SnapshotOutbox,
+        ProfileSnapshots,
+        {
+          provide: SnapshotRelay,
+          useFactory: (ds: DataSource, publisher: MessagePublisher, log: Logger) =>
+            new SnapshotRelay(ds, publisher, log, { schema: PROJECTION_SCHEMA, pollIntervalMs: config.PROJECTION_RELAY_POLL_MS }),
+          inject: [DataSource, MessagePublisher, LOGGER],
+        },
+        { provide: SNAPSHOTS_WRITTEN, useFactory: (relay: SnapshotRelay) => () => relay.wake(), inject: [SnapshotRelay] },
+        SnapshotRelayLifecycle,
         CommandOutcomeRecorder,
         CommandAcceptedHandler,
         CommandRejectedHandler,

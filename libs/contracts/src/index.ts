@@ -50,3 +50,4 @@ export * from './events/application/application-created.event';
 export * from './events/application/application-settings-changed.event';
 export * from './events/application/application-deleted.event';
 export * from './user-data';
+export * from './snapshots/profile-snapshot';

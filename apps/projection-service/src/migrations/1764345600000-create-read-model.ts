@@ -1,10 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from './schema-of';
 
 export class CreateReadModel1764345600000 implements MigrationInterface {
   name = 'CreateReadModel1764345600000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`CREATE TABLE projection.entity_versions (
+    const s = schemaOf(runner);
+    await runner.query(`CREATE TABLE ${s}.entity_versions (
       application text NOT NULL,
       entity_type text NOT NULL,
       entity_id text NOT NULL,
@@ -12,7 +14,7 @@ export class CreateReadModel1764345600000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (application, entity_type, entity_id)
     )`);
-    await runner.query(`CREATE TABLE projection.command_outcomes (
+    await runner.query(`CREATE TABLE ${s}.command_outcomes (
       command_id uuid PRIMARY KEY,
       application text NOT NULL,
       command_type text NOT NULL,
@@ -25,8 +27,8 @@ export class CreateReadModel1764345600000 implements MigrationInterface {
       error jsonb,
       recorded_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await runner.query('CREATE INDEX command_outcomes_recorded_at_idx ON projection.command_outcomes (recorded_at)');
-    await runner.query(`CREATE TABLE projection.users (
+    await runner.query(`CREATE INDEX command_outcomes_recorded_at_idx ON ${s}.command_outcomes (recorded_at)`);
+    await runner.query(`CREATE TABLE ${s}.users (
       application text NOT NULL,
       user_id text NOT NULL,
       user_name text,
@@ -38,8 +40,9 @@ export class CreateReadModel1764345600000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP TABLE projection.users');
-    await runner.query('DROP TABLE projection.command_outcomes');
-    await runner.query('DROP TABLE projection.entity_versions');
+    const s = schemaOf(runner);
+    await runner.query(`DROP TABLE ${s}.users`);
+    await runner.query(`DROP TABLE ${s}.command_outcomes`);
+    await runner.query(`DROP TABLE ${s}.entity_versions`);
   }
 }

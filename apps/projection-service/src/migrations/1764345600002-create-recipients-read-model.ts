@@ -1,11 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from './schema-of';
 
 /** Email contacts and SMS numbers in the read model (never their verification tokens). */
 export class CreateRecipientsReadModel1764345600002 implements MigrationInterface {
   name = 'CreateRecipientsReadModel1764345600002';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`CREATE TABLE projection.recipients (
+    const s = schemaOf(runner);
+    await runner.query(`CREATE TABLE ${s}.recipients (
       application text NOT NULL,
       recipient_id text NOT NULL,
       channel text NOT NULL CHECK (channel IN ('email', 'sms')),
@@ -21,10 +23,11 @@ export class CreateRecipientsReadModel1764345600002 implements MigrationInterfac
       updated_at timestamptz NOT NULL,
       PRIMARY KEY (application, recipient_id)
     )`);
-    await runner.query('CREATE INDEX recipients_user_idx ON projection.recipients (application, user_id) WHERE user_id IS NOT NULL');
+    await runner.query(`CREATE INDEX recipients_user_idx ON ${s}.recipients (application, user_id) WHERE user_id IS NOT NULL`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP TABLE projection.recipients');
+    const s = schemaOf(runner);
+    await runner.query(`DROP TABLE ${s}.recipients`);
   }
 }

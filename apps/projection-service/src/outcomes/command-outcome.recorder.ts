@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { COMMAND_ACCEPTED, COMMAND_REJECTED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { TransactionRunner } from '@omni/persistence';
-import { PROJECTION_TABLES } from '../read-model/read-model';
+import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
 
 type Outcome = Message<typeof COMMAND_ACCEPTED> | Message<typeof COMMAND_REJECTED>;
@@ -13,6 +13,7 @@ export class CommandOutcomeRecorder {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly store: ProjectionStore,
+    private readonly model: ReadModel,
   ) {}
 
   async record(outcome: Outcome): Promise<void> {
@@ -28,7 +29,7 @@ export class CommandOutcomeRecorder {
         };
     await this.tx.run(async (em) => {
       const rows: unknown[] = await em.query(
-        `INSERT INTO ${PROJECTION_TABLES.commandOutcomes}
+        `INSERT INTO ${this.model.tables.commandOutcomes}
            (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)
          ON CONFLICT (command_id) DO NOTHING RETURNING 1`,

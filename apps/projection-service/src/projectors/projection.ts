@@ -1,43 +1,94 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Envelope } from '@omni/contracts';
-import { TransactionRunner } from '@omni/persistence';
-import { PROJECTION_TABLES } from '../read-model/read-model';
+import { TransactionRunner, queryRows } from '@omni/persistence';
+import { ReadModelTables } from '../read-model/read-model';
+import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
+import { ProfileSnapshots } from '../snapshots/profile-snapshots';
 
 export type EntityType = 'user' | 'device' | 'recipient';
+
+/** Told after a commit that wrote snapshots (the relay, to publish them at once). */
+export const SNAPSHOTS_WRITTEN = Symbol('SNAPSHOTS_WRITTEN');
+export type SnapshotsWritten = () => void;
 
 /**
  * How every projector applies an event: in one transaction, gated on the entity's version (a
  * duplicate or stale event changes nothing), then the command's progress is signalled to the
- * gateways at commit.
+ * gateways at commit, and the profiles of the users the change touched (a channel's owner before
+ * and after the change) are published as snapshots in the same transaction.
+ *
+ * Without ProfileSnapshots (a replay's rebuild) nothing is published.
  */
 @Injectable()
 export class Projection {
+  readonly tables: ReadModelTables;
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly store: ProjectionStore,
-  ) {}
+    model: ReadModel,
+    @Optional() private readonly snapshots?: ProfileSnapshots,
+    @Optional() @Inject(SNAPSHOTS_WRITTEN) private readonly written?: SnapshotsWritten,
+  ) {
+    this.tables = model.tables;
+  }
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
-    await this.tx.run(async (em) => {
-      if (!(await this.store.advance(em, entityType, event))) return;
+    const published = await this.tx.run(async (em) => {
+      if (!(await this.store.advance(em, entityType, event))) return 0;
+      const before = this.snapshots ? await this.usersOf(em, entityType, event) : [];
       await change(em);
       await this.store.signal(em, event.correlationId);
+      if (!this.snapshots) return 0;
+      const after = await this.usersOf(em, entityType, event);
+      return this.snapshots.publish(em, event.application, [...before, ...after]);
     });
+    if (published > 0) this.written?.();
   }
 
   /**
-   * A user exists in the read model from the first time a channel is attached to its userID.
-   * The name is only filled in where the user has none yet: the profile-service owns names.
+   * A user exists in the read model from the first time a channel is attached to its userID. The
+   * channel's name is the user's name only while the profile-service gave none; among channels, the
+   * latest name (by event time) wins, so the result does not depend on the order of arrival.
    */
   async ensureUser(em: EntityManager, application: string, userId: string, userName: string | null, time: string): Promise<void> {
     await em.query(
-      `INSERT INTO ${PROJECTION_TABLES.users} AS u (application, user_id, user_name, status, created_at, updated_at)
-       VALUES ($1, $2, $3, 'active', $4, $4)
-       ON CONFLICT (application, user_id) DO UPDATE
-         SET user_name = COALESCE(u.user_name, EXCLUDED.user_name), status = 'active', updated_at = EXCLUDED.updated_at`,
+      `INSERT INTO ${this.tables.users} AS u
+         (application, user_id, channel_user_name, channel_user_name_at, status, created_at, updated_at)
+       VALUES ($1, $2, $3::text, CASE WHEN $3::text IS NULL THEN NULL ELSE $4::timestamptz END, 'active', $4, $4)
+       ON CONFLICT (application, user_id) DO UPDATE SET
+         channel_user_name = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name ELSE u.channel_user_name END,
+         channel_user_name_at = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name_at ELSE u.channel_user_name_at END,
+         status = 'active',
+         created_at = LEAST(u.created_at, EXCLUDED.created_at),
+         updated_at = GREATEST(u.updated_at, EXCLUDED.updated_at)`,
       [application, userId, userName, time],
     );
   }
+
+  /** The user a channel belongs to (none for an anonymous or missing channel); a user event's own user. */
+  private async usersOf(em: EntityManager, entityType: EntityType, event: Envelope): Promise<string[]> {
+    switch (entityType) {
+      case 'user':
+        return [event.aggregateId];
+      case 'device':
+        return this.ownerOf(em, this.tables.devices, 'device_id', event);
+      case 'recipient':
+        return this.ownerOf(em, this.tables.recipients, 'recipient_id', event);
+    }
+  }
+
+  private async ownerOf(em: EntityManager, table: string, idColumn: string, event: Envelope): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      em,
+      `SELECT user_id FROM ${table} WHERE application = $1 AND ${idColumn} = $2 AND user_id IS NOT NULL`,
+      [event.application, event.aggregateId],
+    );
+    return rows.map((row) => row.user_id);
+  }
 }
+
+const NEWER_CHANNEL_NAME = `EXCLUDED.channel_user_name IS NOT NULL AND (u.channel_user_name IS NULL
+  OR (EXCLUDED.channel_user_name_at, EXCLUDED.channel_user_name) > (u.channel_user_name_at, u.channel_user_name))`;

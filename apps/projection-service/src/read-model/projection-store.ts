@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Envelope } from '@omni/contracts';
-import { COMMAND_PROGRESS_CHANNEL, PROJECTION_TABLES } from './read-model';
+import { COMMAND_PROGRESS_CHANNEL } from './read-model';
+import { ReadModel } from './read-model.provider';
 
 /** The version gate and visibility signal every projector uses. */
 @Injectable()
 export class ProjectionStore {
+  constructor(private readonly model: ReadModel) {}
+
   /**
    * Record that `event` is applied to its entity, if it is newer than what the read model has.
    * Returns false for a duplicate or stale event: the caller must then change nothing.
@@ -13,7 +16,7 @@ export class ProjectionStore {
   async advance(em: EntityManager, entityType: string, event: Envelope): Promise<boolean> {
     if (event.aggregateVersion === null) throw new Error(`event ${event.type} ${event.id} has no aggregate version`);
     const rows: unknown[] = await em.query(
-      `INSERT INTO ${PROJECTION_TABLES.entityVersions} AS v (application, entity_type, entity_id, version)
+      `INSERT INTO ${this.model.tables.entityVersions} AS v (application, entity_type, entity_id, version)
        VALUES ($1, $2, $3, $4)
        ON CONFLICT (application, entity_type, entity_id)
        DO UPDATE SET version = EXCLUDED.version, updated_at = now()

@@ -1,22 +1,40 @@
+import { quoteIdentifier } from '@omni/persistence';
+import { PROJECTION_SCHEMA } from '../config';
+
 /**
- * The read model's shared notions. Tables (schema `projection`):
+ * The read model's shared notions. Tables (schema `projection`, or `projection_rebuild` while a
+ * replay rebuilds it next to the live one):
  *
  * - entity_versions: the last applied version per entity (device, user, recipient). Every event is
  *   gated on it, so a duplicate or stale event changes nothing, whatever the interleaving across
  *   aggregates. The gateway reads it to know when a command's effect is visible.
  * - command_outcomes: the outcome of every command, for the gateway's read-your-writes wait and
  *   `GET /command/{id}`.
- * - users: one row per user, with the user's data.
+ * - users: one row per user, with the user's data. `user_name` is derived: the name the
+ *   profile-service gave, else the latest name a channel carried (so the order in which user and
+ *   channel events arrive does not matter).
  * - devices: one row per push device (its user, properties, tags, device-level data).
  * - recipients: one row per email contact or SMS number (never its verification token).
+ * - profile_versions: the version of the last profile snapshot published per user (only grows).
+ * - outbox: profile snapshots waiting for the relay (`profile.snapshots`, compacted).
  */
-export const PROJECTION_TABLES = {
-  entityVersions: 'projection.entity_versions',
-  commandOutcomes: 'projection.command_outcomes',
-  users: 'projection.users',
-  devices: 'projection.devices',
-  recipients: 'projection.recipients',
-} as const;
+export function readModelTables(schema: string) {
+  const s = quoteIdentifier(schema);
+  return {
+    entityVersions: `${s}.entity_versions`,
+    commandOutcomes: `${s}.command_outcomes`,
+    users: `${s}.users`,
+    devices: `${s}.devices`,
+    recipients: `${s}.recipients`,
+    profileVersions: `${s}.profile_versions`,
+    outbox: `${s}.outbox`,
+  } as const;
+}
+
+export type ReadModelTables = ReturnType<typeof readModelTables>;
+
+/** The live read model's tables. */
+export const PROJECTION_TABLES: ReadModelTables = readModelTables(PROJECTION_SCHEMA);
 
 /**
  * PostgreSQL channel notified (with the command id as payload) whenever a command's outcome or one

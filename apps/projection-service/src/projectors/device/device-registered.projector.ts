@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_REGISTERED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceRegisteredProjector implements MessageHandler<typeof DEVICE_REGISTERED> {
@@ -15,7 +14,7 @@ export class DeviceRegisteredProjector implements MessageHandler<typeof DEVICE_R
     return this.projection.apply('device', event, async (em) => {
       // The whole state of the device: a full reset of its row (also when it comes back after deactivation).
       await em.query(
-        `INSERT INTO ${PROJECTION_TABLES.devices}
+        `INSERT INTO ${this.projection.tables.devices}
            (application, device_id, user_id, user_name, platform, transport, properties, tags, user_data, status, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, 'active', $10, $10)
          ON CONFLICT (application, device_id) DO UPDATE SET

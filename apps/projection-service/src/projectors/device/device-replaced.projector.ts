@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_REPLACED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceReplacedProjector implements MessageHandler<typeof DEVICE_REPLACED> {
@@ -14,7 +13,7 @@ export class DeviceReplacedProjector implements MessageHandler<typeof DEVICE_REP
     const { application, aggregateId: deviceId } = event;
     return this.projection.apply('device', event, async (em) => {
       // The device lives on under its new id (registered with what it carried): drop the old one.
-      await em.query(`DELETE FROM ${PROJECTION_TABLES.devices} WHERE application = $1 AND device_id = $2`, [application, deviceId]);
+      await em.query(`DELETE FROM ${this.projection.tables.devices} WHERE application = $1 AND device_id = $2`, [application, deviceId]);
     });
   }
 }

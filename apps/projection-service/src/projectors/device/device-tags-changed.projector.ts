@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_TAGS_CHANGED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceTagsChangedProjector implements MessageHandler<typeof DEVICE_TAGS_CHANGED> {
@@ -14,7 +13,7 @@ export class DeviceTagsChangedProjector implements MessageHandler<typeof DEVICE_
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.devices} SET tags = $3, updated_at = $4 WHERE application = $1 AND device_id = $2`,
+        `UPDATE ${this.projection.tables.devices} SET tags = $3, updated_at = $4 WHERE application = $1 AND device_id = $2`,
         [application, deviceId, payload.tags, time],
       );
     });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_UPDATED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceUpdatedProjector implements MessageHandler<typeof DEVICE_UPDATED> {
@@ -15,7 +14,7 @@ export class DeviceUpdatedProjector implements MessageHandler<typeof DEVICE_UPDA
     return this.projection.apply('device', event, async (em) => {
       // Only what changed; a property sent as null was cleared.
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.devices}
+        `UPDATE ${this.projection.tables.devices}
             SET platform = COALESCE($3, platform), transport = COALESCE($4, transport),
                 properties = jsonb_strip_nulls(properties || $5::jsonb), updated_at = $6
           WHERE application = $1 AND device_id = $2`,

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_USER_ASSIGNED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceUserAssignedProjector implements MessageHandler<typeof DEVICE_USER_ASSIGNED> {
@@ -14,7 +13,7 @@ export class DeviceUserAssignedProjector implements MessageHandler<typeof DEVICE
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.devices} SET user_id = $3, user_name = $4, updated_at = $5
+        `UPDATE ${this.projection.tables.devices} SET user_id = $3, user_name = $4, updated_at = $5
           WHERE application = $1 AND device_id = $2`,
         [application, deviceId, payload.userID, payload.userName, time],
       );

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_USER_DATA_CHANGED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceUserDataChangedProjector implements MessageHandler<typeof DEVICE_USER_DATA_CHANGED> {
@@ -14,7 +13,7 @@ export class DeviceUserDataChangedProjector implements MessageHandler<typeof DEV
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.devices} SET user_data = $3::jsonb, updated_at = $4
+        `UPDATE ${this.projection.tables.devices} SET user_data = $3::jsonb, updated_at = $4
           WHERE application = $1 AND device_id = $2`,
         [application, deviceId, JSON.stringify(payload.userData), time],
       );

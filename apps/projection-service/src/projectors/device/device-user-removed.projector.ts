@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_USER_REMOVED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class DeviceUserRemovedProjector implements MessageHandler<typeof DEVICE_USER_REMOVED> {
@@ -14,7 +13,7 @@ export class DeviceUserRemovedProjector implements MessageHandler<typeof DEVICE_
     const { application, aggregateId: deviceId, time } = event;
     return this.projection.apply('device', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.devices} SET user_id = NULL, user_name = NULL, updated_at = $3
+        `UPDATE ${this.projection.tables.devices} SET user_id = NULL, user_name = NULL, updated_at = $3
           WHERE application = $1 AND device_id = $2`,
         [application, deviceId, time],
       );

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_REGISTERED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientRegisteredProjector implements MessageHandler<typeof RECIPIENT_REGISTERED> {
@@ -15,7 +14,7 @@ export class RecipientRegisteredProjector implements MessageHandler<typeof RECIP
     return this.projection.apply('recipient', event, async (em) => {
       // The whole state of the contact: a full reset of its row.
       await em.query(
-        `INSERT INTO ${PROJECTION_TABLES.recipients}
+        `INSERT INTO ${this.projection.tables.recipients}
            (application, recipient_id, channel, address, user_id, user_name, properties, tags, user_data, status, verification, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $12)
          ON CONFLICT (application, recipient_id) DO UPDATE SET

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_TAGS_CHANGED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientTagsChangedProjector implements MessageHandler<typeof RECIPIENT_TAGS_CHANGED> {
@@ -14,7 +13,7 @@ export class RecipientTagsChangedProjector implements MessageHandler<typeof RECI
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.recipients} SET tags = $3, updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
+        `UPDATE ${this.projection.tables.recipients} SET tags = $3, updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
         [application, recipientId, payload.tags, time],
       );
     });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_UPDATED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientUpdatedProjector implements MessageHandler<typeof RECIPIENT_UPDATED> {
@@ -15,7 +14,7 @@ export class RecipientUpdatedProjector implements MessageHandler<typeof RECIPIEN
     return this.projection.apply('recipient', event, async (em) => {
       // Only what changed; a property sent as null was cleared.
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.recipients} SET properties = jsonb_strip_nulls(properties || $3::jsonb), updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
+        `UPDATE ${this.projection.tables.recipients} SET properties = jsonb_strip_nulls(properties || $3::jsonb), updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
         [application, recipientId, JSON.stringify(payload.properties), time],
       );
     });

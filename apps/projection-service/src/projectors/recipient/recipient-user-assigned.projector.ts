@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_USER_ASSIGNED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientUserAssignedProjector implements MessageHandler<typeof RECIPIENT_USER_ASSIGNED> {
@@ -14,7 +13,7 @@ export class RecipientUserAssignedProjector implements MessageHandler<typeof REC
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.recipients} SET user_id = $3, user_name = $4, updated_at = $5 WHERE application = $1 AND recipient_id = $2`,
+        `UPDATE ${this.projection.tables.recipients} SET user_id = $3, user_name = $4, updated_at = $5 WHERE application = $1 AND recipient_id = $2`,
         [application, recipientId, payload.userID, payload.userName, time],
       );
       await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);

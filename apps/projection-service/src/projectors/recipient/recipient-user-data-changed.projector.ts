@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_USER_DATA_CHANGED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientUserDataChangedProjector implements MessageHandler<typeof RECIPIENT_USER_DATA_CHANGED> {
@@ -14,7 +13,7 @@ export class RecipientUserDataChangedProjector implements MessageHandler<typeof 
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.recipients} SET user_data = $3::jsonb, updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
+        `UPDATE ${this.projection.tables.recipients} SET user_data = $3::jsonb, updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
         [application, recipientId, JSON.stringify(payload.userData), time],
       );
     });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_VERIFICATION_REQUESTED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientVerificationRequestedProjector implements MessageHandler<typeof RECIPIENT_VERIFICATION_REQUESTED> {
@@ -15,7 +14,7 @@ export class RecipientVerificationRequestedProjector implements MessageHandler<t
     return this.projection.apply('recipient', event, async (em) => {
       // The token is a secret for the messaging capability: the read model only records that one is pending.
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.recipients} SET verification = 'pending', status = 'inactive', updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
+        `UPDATE ${this.projection.tables.recipients} SET verification = 'pending', status = 'inactive', updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
         [application, recipientId, time],
       );
     });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_VERIFIED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 
 @Injectable()
 export class RecipientVerifiedProjector implements MessageHandler<typeof RECIPIENT_VERIFIED> {
@@ -14,7 +13,7 @@ export class RecipientVerifiedProjector implements MessageHandler<typeof RECIPIE
     const { application, aggregateId: recipientId, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.recipients} SET verification = 'verified', status = 'active', updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
+        `UPDATE ${this.projection.tables.recipients} SET verification = 'verified', status = 'active', updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
         [application, recipientId, time],
       );
     });

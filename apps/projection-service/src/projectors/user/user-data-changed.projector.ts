@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Message, USER_DATA_CHANGED } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 import { Projection } from '../projection';
 
 @Injectable()
@@ -14,7 +13,7 @@ export class UserDataChangedProjector implements MessageHandler<typeof USER_DATA
     return this.projection.apply('user', event, async (em) => {
       await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time);
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.users} SET user_data = $3::jsonb, updated_at = $4 WHERE application = $1 AND user_id = $2`,
+        `UPDATE ${this.projection.tables.users} SET user_data = $3::jsonb, updated_at = $4 WHERE application = $1 AND user_id = $2`,
         [event.application, event.aggregateId, JSON.stringify(event.payload.userData), event.time],
       );
     });

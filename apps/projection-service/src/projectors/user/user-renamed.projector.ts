@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Message, USER_RENAMED } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
-import { PROJECTION_TABLES } from '../../read-model/read-model';
 import { Projection } from '../projection';
 
 @Injectable()
@@ -14,7 +13,7 @@ export class UserRenamedProjector implements MessageHandler<typeof USER_RENAMED>
     return this.projection.apply('user', event, async (em) => {
       await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time);
       await em.query(
-        `UPDATE ${PROJECTION_TABLES.users} SET user_name = $3, updated_at = $4 WHERE application = $1 AND user_id = $2`,
+        `UPDATE ${this.projection.tables.users} SET profile_user_name = $3, updated_at = $4 WHERE application = $1 AND user_id = $2`,
         [event.application, event.aggregateId, event.payload.userName, event.time],
       );
     });

@@ -1,0 +1,48 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { MessageType } from '@omni/contracts';
+import { MessageHandler, handlerMap } from '@omni/messaging';
+import { TransactionRunner } from '@omni/persistence';
+import { createProjectors } from './projectors';
+import { Projection, SnapshotsWritten } from './projectors/projection';
+import { ProjectionStore } from './read-model/projection-store';
+import { ReadModel } from './read-model/read-model.provider';
+import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
+import { ProfileSnapshots } from './snapshots/profile-snapshots';
+import { SnapshotOutbox } from './snapshots/snapshot-outbox';
+
+export interface FoldOptions {
+  /** The read model's schema (the live `projection`, or a rebuild). */
+  schema: string;
+  /** Publish profile snapshots (the live fold does; a rebuild does not). */
+  snapshots: boolean;
+  /** Run every projector's transaction in this one (a replay applies a whole batch in one transaction). */
+  transactions?: Pick<TransactionRunner, 'run'>;
+  onSnapshotsWritten?: SnapshotsWritten;
+}
+
+/** The projection's fold outside Nest: every projector by event type, over a data source and schema. */
+export interface Fold {
+  handlers: Map<MessageType, MessageHandler>;
+  model: ReadModel;
+  composer: ProfileSnapshotComposer;
+  snapshots?: ProfileSnapshots;
+}
+
+export function createFold(dataSource: DataSource, options: FoldOptions): Fold {
+  const model = new ReadModel(options.schema);
+  const composer = new ProfileSnapshotComposer(model);
+  const snapshots = options.snapshots ? new ProfileSnapshots(model, composer, new SnapshotOutbox(model)) : undefined;
+  const tx = (options.transactions ?? new TransactionRunner(dataSource)) as TransactionRunner;
+  const projection = new Projection(tx, new ProjectionStore(model), model, snapshots, options.onSnapshotsWritten);
+  return { handlers: handlerMap(createProjectors(projection)), model, composer, snapshots };
+}
+
+/** Runs every unit of work in one given transaction (the caller commits it). */
+export class InTransaction implements Pick<TransactionRunner, 'run'> {
+  em?: EntityManager;
+
+  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.em) throw new Error('no transaction open');
+    return work(this.em);
+  }
+}
