@@ -4,6 +4,7 @@ import { bootstrapService, runMain } from '@omni/runtime';
 import { GatewayConfig } from './config';
 import { apiValidationPipe } from './errors/validation';
 import { GatewayModule } from './gateway.module';
+import { setupOpenApi } from './openapi';
 
 const logger = createLogger('gateway');
 
@@ -18,5 +19,9 @@ runMain(logger, async () => {
     host: config.HOST,
     validationPipe: apiValidationPipe(),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    // The OpenAPI document, generated from the controllers now, at /docs (Swagger UI) and /docs-json.
+    configure: (app) => {
+      setupOpenApi(app, { bodyLimitBytes: config.BODY_LIMIT_BYTES });
+    },
   });
 });

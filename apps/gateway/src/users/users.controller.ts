@@ -72,7 +72,7 @@ export class UsersController {
         payload: { userData: body.userData, credential: 'master' },
         ...write,
       },
-      () => ({ status: 200, body: { message: 'user updated' } }),
+      () => ({ status: 200, body: { message: 'devices user data updated' } }),
     );
     return reply(res, answer);
   }
