@@ -306,6 +306,15 @@ describe('applications, credentials and settings', () => {
         // B wrote its own user of that id; A's is unchanged.
         expect((await master(a).get(`/user/foruserid/${userID}`)).body.user.userName).toBe('Original');
       },
+      'GET /user': async () => {
+        const userID = `iso-${randomUUID()}`;
+        expect((await master(a).put(`/user/foruserid/${userID}`, { userName: 'Listed in A' })).status).toBe(200);
+        const listedForA = await master(a).get('/user?limit=1000');
+        expect(listedForA.body.users.map((u: { userID: string }) => u.userID)).toContain(userID);
+        const listedForB = await master(b).get('/user?limit=1000');
+        expect(listedForB.status).toBe(200);
+        expect(listedForB.body.users.map((u: { userID: string }) => u.userID)).not.toContain(userID);
+      },
       'GET /user/foruserid/:userID/profile': async () => {
         const userID = `iso-${randomUUID()}`;
         expect((await master(a).put(`/user/foruserid/${userID}`, { userName: 'A user' })).status).toBe(200);

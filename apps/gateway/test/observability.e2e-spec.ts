@@ -59,5 +59,6 @@ describe('observability', () => {
 
     const projection = await scrape('projection-service');
     expect(projection).toMatch(/messages_handled_total\{topic="profile.events",type="user.registered",result="handled"\} [1-9]/);
+    expect(projection).toMatch(/projection_event_visible_seconds_count\{entity="user"\} [1-9]/);
   });
 });

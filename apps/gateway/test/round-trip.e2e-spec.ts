@@ -69,6 +69,19 @@ describe('gateway round trip with every service running', () => {
     expect((await api.get(`/user/foruserid/${userID}`)).body.user.userName).toBe('Johnny');
   });
 
+  it('GET /user lists the active users with their count, paged (limit 1 to 1000)', async () => {
+    const userID = `U-${randomUUID()}`;
+    expect((await api.put(`/user/foruserid/${userID}`, { userName: 'Listed' })).status).toBe(200);
+    const listed = await api.get('/user?limit=1000');
+    expect(listed.status).toBe(200);
+    expect(listed.body.users).toContainEqual(expect.objectContaining({ userID, userName: 'Listed', active: true }));
+    expect(listed.body.count).toBe(listed.body.users.length);
+    expect((await api.get('/user?limit=1')).body.users).toHaveLength(1);
+    const tooMany = await api.get('/user?limit=1001');
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
+  });
+
   it('Prefer: respond-async answers 202 with a command id that GET /command reports until completed', async () => {
     const userID = `U-${randomUUID()}`;
     const write = await api.put(`/user/foruserid/${userID}`, { userName: 'Async' }, { prefer: 'respond-async' });

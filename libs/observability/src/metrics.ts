@@ -61,6 +61,13 @@ export class MetricsRegistry {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** A latency histogram (seconds) owned by one app; asking twice for one name gives the same one. */
+  histogram<L extends string>(name: string, help: string, labelNames: readonly L[]): Histogram<L> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing) return existing as Histogram<L>;
+    return new Histogram<L>({ name, help, labelNames, buckets: SECONDS_BUCKETS, registers: [this.registry] });
+  }
+
   /** A gauge whose values are read when Prometheus scrapes (e.g. outbox backlog, consumer lag). */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (gauge: Gauge<L>) => Promise<void>): Gauge<L> {
     return new Gauge<L>({

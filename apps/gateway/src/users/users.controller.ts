@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Query, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { OVERRIDE_USER_DATA, Topics, UPDATE_USER } from '@omni/contracts';
@@ -9,6 +9,7 @@ import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ApiError } from '../errors/api-error';
 import { OverrideUserDataDto } from './dto/override-user-data.dto';
+import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserIdPipe } from './user-id.pipe';
 
@@ -42,6 +43,23 @@ export class UsersController {
       () => ({ status: 200, body: { message: 'user updated' } }),
     );
     return reply(res, answer);
+  }
+
+  /** Active users, oldest first (reference: GET /user; limit 1–1000, default 25). */
+  @Get()
+  @Accepts('master')
+  async list(@ApplicationKey() application: string, @Query() query: ListUsersQueryDto) {
+    const skip = query.skip ?? 0;
+    const limit = query.limit ?? 25;
+    const [rows, [{ count }]]: [UserRow[], { count: number }[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT user_id, user_name, status, created_at, updated_at FROM projection.users
+          WHERE application = $1 AND status = 'active' ORDER BY created_at, user_id OFFSET $2 LIMIT $3`,
+        [application, skip, limit],
+      ),
+      this.dataSource.query(`SELECT count(*)::int AS count FROM projection.users WHERE application = $1 AND status = 'active'`, [application]),
+    ]);
+    return { count, users: rows.map((row) => toUser(application, row)) };
   }
 
   /** The unified profile: the user, every channel, the user's data. */
@@ -81,23 +99,33 @@ export class UsersController {
   @Get('foruserid/:userID')
   @Accepts('master')
   async get(@ApplicationKey() application: string, @Param('userID', UserIdPipe) userID: string) {
-    const rows: { user_id: string; user_name: string | null; status: string; created_at: Date; updated_at: Date }[] =
-      await this.dataSource.query(
-        `SELECT user_id, user_name, status, created_at, updated_at FROM projection.users
-          WHERE application = $1 AND user_id = $2`,
-        [application, userID],
-      );
+    const rows: UserRow[] = await this.dataSource.query(
+      `SELECT user_id, user_name, status, created_at, updated_at FROM projection.users
+        WHERE application = $1 AND user_id = $2`,
+      [application, userID],
+    );
     const row = rows[0];
     if (!row) throw new ApiError(404, 'USER_NOT_FOUND', 'user not found');
-    return {
-      user: {
-        application,
-        userID: row.user_id,
-        userName: row.user_name,
-        active: row.status === 'active',
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      },
-    };
+    return { user: toUser(application, row) };
   }
+}
+
+interface UserRow {
+  user_id: string;
+  user_name: string | null;
+  status: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The reference's user object. */
+function toUser(application: string, row: UserRow) {
+  return {
+    application,
+    userID: row.user_id,
+    userName: row.user_name,
+    active: row.status === 'active',
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Histogram } from 'prom-client';
+import { MetricsRegistry } from '@omni/observability';
 import { EntityManager } from 'typeorm';
 import { Envelope } from '@omni/contracts';
 import { TransactionRunner, queryRows } from '@omni/persistence';
@@ -31,9 +33,18 @@ export class Projection {
     model: ReadModel,
     @Optional() private readonly snapshots?: ProfileSnapshots,
     @Optional() @Inject(SNAPSHOTS_WRITTEN) private readonly written?: SnapshotsWritten,
+    @Optional() metrics?: MetricsRegistry,
   ) {
     this.tables = model.tables;
+    // Time from an event's creation (its service's commit) to its effect being visible here.
+    this.visibleAfter = metrics?.histogram(
+      'projection_event_visible_seconds',
+      'Seconds from an event being recorded by its service to its effect being visible in the read model',
+      ['entity'],
+    );
   }
+
+  private readonly visibleAfter?: Histogram<'entity'>;
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
     const published = await this.tx.run(async (em) => {
@@ -46,7 +57,10 @@ export class Projection {
       return this.snapshots.publish(em, event.application, [...before, ...after]);
     });
     if (published > 0) this.written?.();
+    this.visibleAfter?.observe({ entity: entityType }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
   }
+
+
 
   /**
    * A user exists in the read model from the first time a channel is attached to its userID. The
