@@ -123,6 +123,8 @@ describe('the omnichannel user profile article, step by step', () => {
     expect(override.status).toBe(200);
     const now = await profile();
     expect(now.userData).toEqual({ firstName: 'John', lastName: 'Doe', birthdate: '1997-03-10', gender: 'Male' });
+    // Every step changed the profile: its version grew with each.
+    expect(now.version).toBeGreaterThanOrEqual(5);
     expect((await backend.get(`/device/${deviceID}/userdata`)).body).toMatchObject({ userData: now.userData });
   });
 });

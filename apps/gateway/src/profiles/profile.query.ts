@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 interface UserRow {
+  /** Grows with every change to the profile (the version of its latest snapshot). */
+  version: string | null;
   user_id: string;
   user_name: string | null;
   status: string;
@@ -63,6 +65,8 @@ export interface UnifiedProfile {
   channels: { push: ProfileDevice[]; email: ProfileRecipient[]; sms: ProfileRecipient[] };
   createdAt: Date;
   updatedAt: Date;
+  /** Grows with every change to the profile; the same number as the profile's latest snapshot. */
+  version: number;
 }
 
 /** Reads a user's unified profile from the read model (tenant-scoped). */
@@ -73,8 +77,10 @@ export class ProfileQuery {
   async find(application: string, userId: string): Promise<UnifiedProfile | undefined> {
     const [users, devices, recipients]: [UserRow[], DeviceRow[], RecipientRow[]] = await Promise.all([
       this.dataSource.query(
-        `SELECT user_id, user_name, status, user_data, created_at, updated_at FROM projection.users
-          WHERE application = $1 AND user_id = $2`,
+        `SELECT u.user_id, u.user_name, u.status, u.user_data, u.created_at, u.updated_at, v.version
+           FROM projection.users u
+           LEFT JOIN projection.profile_versions v ON v.application = u.application AND v.user_id = u.user_id
+          WHERE u.application = $1 AND u.user_id = $2`,
         [application, userId],
       ),
       this.dataSource.query(
@@ -127,6 +133,7 @@ export class ProfileQuery {
       },
       createdAt: user.created_at,
       updatedAt,
+      version: Number(user.version ?? 0),
     };
   }
 }
