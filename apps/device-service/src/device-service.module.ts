@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
+import {
+  ApplicationSettingsStore,
+  applicationSettingsProviders,
+  settingsGate,
+} from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import {
@@ -76,14 +80,14 @@ export class DeviceServiceModule {
         }),
       ],
       providers: [
-        messageConsumerProvider({ groupId: DEVICE_CONSUMER_GROUP, topics: [Topics.deviceCommands, Topics.applicationEvents] }),
+        messageConsumerProvider({ groupId: DEVICE_CONSUMER_GROUP, topics: [Topics.deviceCommands] }),
         {
           provide: CommandProcessor,
-          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
-            new CommandProcessor(tx, inbox, outbox, relay, Topics.deviceEvents),
-          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
+          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay, settings: ApplicationSettingsStore) =>
+            new CommandProcessor(tx, inbox, outbox, relay, Topics.deviceEvents, settingsGate(settings)),
+          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay, ApplicationSettingsStore],
         },
-        ...APPLICATION_SETTINGS_PROVIDERS,
+        ...applicationSettingsProviders('device-service'),
         DevicesRepository,
         RegisterDeviceUseCase,
         UpdateDeviceUseCase,
@@ -98,7 +102,7 @@ export class DeviceServiceModule {
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [...COMMAND_HANDLERS, ...APPLICATION_SETTINGS_HANDLERS],
+          inject: [...COMMAND_HANDLERS],
         },
         {
           provide: UNDECODABLE_HOOK,

@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
+import {
+  ApplicationSettingsStore,
+  applicationSettingsProviders,
+  settingsGate,
+} from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import {
@@ -48,14 +52,14 @@ export class ProfileServiceModule {
         }),
       ],
       providers: [
-        messageConsumerProvider({ groupId: PROFILE_CONSUMER_GROUP, topics: [Topics.profileCommands, Topics.applicationEvents] }),
+        messageConsumerProvider({ groupId: PROFILE_CONSUMER_GROUP, topics: [Topics.profileCommands] }),
         {
           provide: CommandProcessor,
-          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
-            new CommandProcessor(tx, inbox, outbox, relay, Topics.profileEvents),
-          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
+          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay, settings: ApplicationSettingsStore) =>
+            new CommandProcessor(tx, inbox, outbox, relay, Topics.profileEvents, settingsGate(settings)),
+          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay, ApplicationSettingsStore],
         },
-        ...APPLICATION_SETTINGS_PROVIDERS,
+        ...applicationSettingsProviders('profile-service'),
         UsersRepository,
         UpdateUserUseCase,
         UpdateUserHandler,
@@ -64,7 +68,7 @@ export class ProfileServiceModule {
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [UpdateUserHandler, OverrideUserDataHandler, ...APPLICATION_SETTINGS_HANDLERS],
+          inject: [UpdateUserHandler, OverrideUserDataHandler],
         },
         {
           provide: UNDECODABLE_HOOK,

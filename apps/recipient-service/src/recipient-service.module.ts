@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APPLICATION_SETTINGS_HANDLERS, APPLICATION_SETTINGS_PROVIDERS } from '@omni/app-settings';
+import {
+  ApplicationSettingsStore,
+  applicationSettingsProviders,
+  settingsGate,
+} from '@omni/app-settings';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import {
@@ -75,14 +79,14 @@ export class RecipientServiceModule {
         }),
       ],
       providers: [
-        messageConsumerProvider({ groupId: RECIPIENT_CONSUMER_GROUP, topics: [Topics.recipientCommands, Topics.applicationEvents] }),
+        messageConsumerProvider({ groupId: RECIPIENT_CONSUMER_GROUP, topics: [Topics.recipientCommands] }),
         {
           provide: CommandProcessor,
-          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay) =>
-            new CommandProcessor(tx, inbox, outbox, relay, Topics.recipientEvents),
-          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay],
+          useFactory: (tx: TransactionRunner, inbox: Inbox, outbox: Outbox, relay: OutboxRelay, settings: ApplicationSettingsStore) =>
+            new CommandProcessor(tx, inbox, outbox, relay, Topics.recipientEvents, settingsGate(settings)),
+          inject: [TransactionRunner, Inbox, Outbox, OutboxRelay, ApplicationSettingsStore],
         },
-        ...APPLICATION_SETTINGS_PROVIDERS,
+        ...applicationSettingsProviders('recipient-service'),
         RecipientsRepository,
         { provide: Clock, useValue: new Clock() },
         {
@@ -101,7 +105,7 @@ export class RecipientServiceModule {
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [...COMMAND_HANDLERS, ...APPLICATION_SETTINGS_HANDLERS],
+          inject: [...COMMAND_HANDLERS],
         },
         {
           provide: UNDECODABLE_HOOK,

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
 import { EntityManager } from 'typeorm';
 import {
   APPLICATION_CREATED,
@@ -6,8 +7,17 @@ import {
   APPLICATION_SETTINGS_CHANGED,
   ApplicationSettings,
   Message,
+  Topics,
 } from '@omni/contracts';
-import { MessageHandler } from '@omni/messaging';
+import {
+  KAFKA_SETTINGS,
+  KafkaSettings,
+  MessageConsumer,
+  MessageHandler,
+  MessagePublisher,
+  handlerMap,
+} from '@omni/messaging';
+import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
 import { SERVICE_SCHEMA, TransactionRunner, quoteIdentifier } from '@omni/persistence';
 
 /**
@@ -49,6 +59,12 @@ export class ApplicationSettingsStore {
       [application],
     );
     return rows[0];
+  }
+
+  /** The version of the copy (deleted or not), or undefined when nothing arrived yet. */
+  async version(em: EntityManager, application: string): Promise<number | undefined> {
+    const rows: { version: number }[] = await em.query(`SELECT version FROM ${this.table} WHERE application = $1`, [application]);
+    return rows[0]?.version;
   }
 
   /** Apply a newer version; an older or repeated one changes nothing. */
@@ -117,16 +133,91 @@ export class ApplicationDeletedHandler extends SettingsHandler implements Messag
   }
 }
 
-/** Providers a service module lists to keep its copy of the settings; add the handlers to MESSAGE_HANDLERS. */
-export const APPLICATION_SETTINGS_PROVIDERS = [
-  ApplicationSettingsStore,
-  ApplicationCreatedHandler,
-  ApplicationSettingsChangedHandler,
-  ApplicationDeletedHandler,
-];
 
-export const APPLICATION_SETTINGS_HANDLERS = [
-  ApplicationCreatedHandler,
-  ApplicationSettingsChangedHandler,
-  ApplicationDeletedHandler,
-];
+/** Thrown (and retried by the consumer) while a command waits for the settings it was accepted under. */
+export class SettingsNotYetApplied extends Error {
+  readonly transient = true;
+  constructor(application: string, have: number, need: number) {
+    super(`settings of ${application} are at version ${have}, the command needs ${need}: retrying`);
+    this.name = 'SettingsNotYetApplied';
+  }
+}
+
+/** How long a command waits for its settings before it is judged by the settings there are. */
+export const SETTINGS_WAIT_LIMIT_MS = 60_000;
+
+/**
+ * The gate a command service puts before its use cases: a command accepted by the gateway under
+ * settings version N waits (is retried) until this service's copy has reached N, so a client that
+ * changes a setting and then writes is judged by the new setting. Bounded: after
+ * SETTINGS_WAIT_LIMIT_MS from the command's creation it goes on with what the service has (an
+ * application.events message that never comes must not stall a partition for ever).
+ */
+export function settingsGate(store: ApplicationSettingsStore, now: () => number = Date.now) {
+  return async (em: EntityManager, command: { application: string; time: string; requiresSettingsVersion?: number }): Promise<void> => {
+    const need = command.requiresSettingsVersion;
+    if (need === undefined) return;
+    const have = (await store.version(em, command.application)) ?? 0;
+    if (have >= need) return;
+    if (now() - Date.parse(command.time) > SETTINGS_WAIT_LIMIT_MS) return;
+    throw new SettingsNotYetApplied(command.application, have, need);
+  };
+}
+
+export const SETTINGS_CONSUMER_GROUP = Symbol('SETTINGS_CONSUMER_GROUP');
+
+/**
+ * The service's own consumer of application.events, in a consumer group of its own
+ * (`<service>-settings`): settings keep flowing while a command partition waits for them (a
+ * command held back by the settings gate must never hold back the settings it waits for).
+ */
+@Injectable()
+export class ApplicationSettingsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly consumer: MessageConsumer;
+
+  constructor(
+    @Inject(SETTINGS_CONSUMER_GROUP) groupId: string,
+    @Inject(Kafka) kafka: Kafka,
+    @Inject(KAFKA_SETTINGS) settings: KafkaSettings,
+    @Inject(MessagePublisher) publisher: MessagePublisher,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(HealthRegistry) health: HealthRegistry,
+    created: ApplicationCreatedHandler,
+    changed: ApplicationSettingsChangedHandler,
+    deleted: ApplicationDeletedHandler,
+  ) {
+    const byType = handlerMap([created, changed, deleted] as MessageHandler[]);
+    this.consumer = new MessageConsumer(kafka, settings, publisher, logger, {
+      groupId,
+      topics: [Topics.applicationEvents],
+      handlerFor: (type) => {
+        const handler = byType.get(type);
+        return handler && ((message, context) => handler.handle(message as never, context));
+      },
+    });
+    health.register('settings-consumer', async () => {
+      if (!this.consumer.healthy()) throw new Error(`consumer ${groupId} is not running`);
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+}
+
+
+/** Providers a command service lists to keep its copy of every application's settings. */
+export function applicationSettingsProviders(serviceName: string): Provider[] {
+  return [
+    { provide: SETTINGS_CONSUMER_GROUP, useValue: `${serviceName}-settings` },
+    ApplicationSettingsStore,
+    ApplicationCreatedHandler,
+    ApplicationSettingsChangedHandler,
+    ApplicationDeletedHandler,
+    ApplicationSettingsConsumer,
+  ];
+}

@@ -46,6 +46,9 @@ export function decodeMessage(raw: Buffer | string | null): Message<MessageType>
   if (candidate.aggregateVersion !== null && !Number.isInteger(candidate.aggregateVersion)) {
     throw new UndecodableMessage('invalid-envelope', 'envelope field "aggregateVersion" is not an integer or null');
   }
+  if (candidate.requiresSettingsVersion !== undefined && !Number.isInteger(candidate.requiresSettingsVersion)) {
+    throw new UndecodableMessage('invalid-envelope', 'envelope field "requiresSettingsVersion" is not an integer');
+  }
   if (candidate.causationId !== null && typeof candidate.causationId !== 'string') {
     throw new UndecodableMessage('invalid-envelope', 'envelope field "causationId" is not a string or null');
   }

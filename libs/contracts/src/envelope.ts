@@ -29,6 +29,12 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
   correlationId: string;
   /** The id of the message that directly caused this one (null on a command from the gateway). */
   causationId: string | null;
+  /**
+   * Commands only, optional: the version of the application's settings the gateway accepted the
+   * command under. A service applies the command only once its copy of the settings has reached
+   * that version, so a client that changes a setting and then writes is judged by the new setting.
+   */
+  requiresSettingsVersion?: number;
   payload: TPayload;
 }
 
@@ -45,6 +51,7 @@ export interface EnvelopeInit<TType extends string, TPayload> {
   causationId?: string | null;
   id?: string;
   time?: Date;
+  requiresSettingsVersion?: number;
 }
 
 export function newEnvelope<TType extends string, TPayload>(
@@ -61,6 +68,7 @@ export function newEnvelope<TType extends string, TPayload>(
     aggregateVersion: init.aggregateVersion,
     correlationId: init.correlationId ?? id,
     causationId: init.causationId ?? null,
+    ...(init.requiresSettingsVersion !== undefined ? { requiresSettingsVersion: init.requiresSettingsVersion } : {}),
     payload: init.payload,
   };
 }

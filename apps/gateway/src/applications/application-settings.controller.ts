@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApplicationSettings, USER_DATA_FIELD_KEY, UserDataFieldDefinition } from '@omni/contracts';
+import { ApplicationCache } from '../auth/application-cache';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { ApiError } from '../errors/api-error';
 import { ApplicationsStore } from './applications.store';
@@ -16,7 +17,10 @@ const fieldNotFound = () => new ApiError(404, 'USER_DATA_FIELD_NOT_FOUND', 'user
  */
 @Controller('application')
 export class ApplicationSettingsController {
-  constructor(private readonly applications: ApplicationsStore) {}
+  constructor(
+    private readonly applications: ApplicationsStore,
+    private readonly cache: ApplicationCache,
+  ) {}
 
   @Get('settings')
   @Accepts('master')
@@ -119,6 +123,9 @@ export class ApplicationSettingsController {
   private async edit(application: string, change: (current: ApplicationSettings) => ApplicationSettings): Promise<ApplicationSettings> {
     const settings = await this.applications.updateSettings(application, change);
     if (!settings) throw new ApiError(404, 'APPLICATION_NOT_FOUND', 'application not found');
+    // Other gateways drop it on NOTIFY; this one before answering, so the client's next write
+    // carries the new settings version.
+    this.cache.forget(application);
     return settings;
   }
 }

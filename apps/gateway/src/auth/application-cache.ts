@@ -25,6 +25,11 @@ export class ApplicationCache {
     listener.onReconnect(() => this.entries.clear());
   }
 
+  /** Drop one application now (this instance changed it: its next request must see the change). */
+  forget(applicationKey: string): void {
+    this.entries.delete(applicationKey);
+  }
+
   async get(applicationKey: string): Promise<ApplicationRecord | undefined> {
     const cached = this.entries.get(applicationKey);
     if (cached && cached.expires > Date.now()) return cached.record;

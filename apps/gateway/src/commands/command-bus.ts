@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CommandMap, CommandType, Envelope, newEnvelope } from '@omni/contracts';
 import { MessagePublisher, recordFor } from '@omni/messaging';
 import { LOGGER, Logger, MetricsRegistry } from '@omni/observability';
+import { ApplicationCache } from '../auth/application-cache';
 import { ApiError, ErrorBody } from '../errors/api-error';
 import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
 
@@ -56,16 +57,20 @@ export class CommandBus {
     @Inject(COMMAND_TIMEOUT_MS) private readonly timeoutMs: number,
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(ApplicationCache) private readonly applications: ApplicationCache,
   ) {}
 
   async execute<T extends CommandType>(request: CommandRequest<T>, present: Presenter): Promise<HttpAnswer> {
     const requestHash = hashRequest(request);
+    // The settings this command is accepted under: services apply it only once they have them.
+    const settingsVersion = (await this.applications.get(request.application))?.version;
     let envelope = newEnvelope({
       type: request.type,
       application: request.application,
       aggregateId: request.aggregateId,
       aggregateVersion: null,
       payload: request.payload,
+      requiresSettingsVersion: settingsVersion,
     });
     const stored = await this.record(request, envelope, requestHash);
     if (stored) {

@@ -19,9 +19,15 @@ export class ProfileSnapshots {
 
   /** Snapshots of these users (those that exist). Returns how many were written. */
   async publish(em: EntityManager, application: string, userIds: string[]): Promise<number> {
-    const profiles = await this.composer.compose(em, application, [...new Set(userIds)]);
+    const users = [...new Set(userIds)].sort();
+    if (users.length === 0) return 0;
+    // Take the users' version rows first (in a fixed order: no deadlock between two folds), then
+    // compose: a concurrent fold of another partition touching the same user has committed by then,
+    // and READ COMMITTED shows its change to the composing statement. Composing first could publish
+    // a profile without that change after the one with it.
+    const versions = await this.nextVersions(em, application, users);
+    const profiles = await this.composer.compose(em, application, users);
     if (profiles.length === 0) return 0;
-    const versions = await this.nextVersions(em, application, profiles.map((profile) => profile.userID));
     await this.outbox.add(
       em,
       profiles.map((profile) => ({ ...profile, version: versions.get(profile.userID) ?? 0 })),

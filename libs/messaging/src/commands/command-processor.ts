@@ -72,6 +72,8 @@ export class CommandProcessor {
     private readonly relay: OutboxRelay,
     /** The topic this service's events go to. */
     private readonly eventsTopic: string,
+    /** Checked in the command's transaction before the use case runs (may throw to retry later). */
+    private readonly gate?: (em: EntityManager, command: Envelope) => Promise<void>,
   ) {}
 
   async process<T extends CommandType>(
@@ -81,6 +83,7 @@ export class CommandProcessor {
   ): Promise<Decision | 'duplicate'> {
     const result = await this.tx.run(async (em) => {
       if (!(await this.inbox.claim(em, consumer, command.id))) return 'duplicate' as const;
+      await this.gate?.(em, command);
       const decision = await decide(em, command);
       if (decision.kind === 'accepted') await this.outbox.add(em, this.eventsTopic, ...decision.events);
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));

@@ -4,6 +4,8 @@
  * topic would lose good data during an outage. Anything else is counted against the message.
  */
 export function isTransientError(error: unknown): boolean {
+  // An error may say so itself (e.g. a command waiting for settings that are on their way).
+  if ((error as { transient?: unknown } | null)?.transient === true) return true;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
