@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 // Relative imports only: jest loads global setup without its module mapper.
 /* eslint-disable @nx/enforce-module-boundaries -- see above */
-import { startLocalKafka } from '../../dev-kafka/src';
+import { KAFKA_VERSION, startLocalKafka } from '../../dev-kafka/src';
 import { ensureDatabase, withDatabase } from '../../persistence/src/database';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { TestRun, saveTestRun } from './test-run';
@@ -67,17 +68,48 @@ async function dockerAvailable(): Promise<boolean> {
 }
 
 async function startContainers(): Promise<{ brokers: string; databaseUrl: string; stop: () => Promise<void> }> {
-  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const { GenericContainer, Wait } = await import('testcontainers');
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const [kafka, postgres] = await Promise.all([
-    new KafkaContainer('apache/kafka:4.0.2').withKraft().start(),
-    new PostgreSqlContainer('postgres:16').start(),
-  ]);
+  // The official image advertises what it is told: bind a free host port 1:1 so that the address
+  // clients are given (localhost:<port>) is the one they can reach.
+  const port = await freeHostPort();
+  const kafka = new GenericContainer(`apache/kafka:${KAFKA_VERSION}`)
+    .withExposedPorts({ container: port, host: port })
+    .withEnvironment({
+      KAFKA_NODE_ID: '1',
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_LISTENERS: `PLAINTEXT://:${port},CONTROLLER://:9093`,
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:${port}`,
+      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+    })
+    .withWaitStrategy(Wait.forListeningPorts())
+    .withStartupTimeout(180_000);
+  const [kafkaStarted, postgres] = await Promise.all([kafka.start(), new PostgreSqlContainer('postgres:16').start()]);
   return {
-    brokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+    brokers: `localhost:${port}`,
     databaseUrl: postgres.getConnectionUri(),
     stop: async () => {
-      await Promise.all([kafka.stop(), postgres.stop()]);
+      await Promise.all([kafkaStarted.stop(), postgres.stop()]);
     },
   };
+}
+
+function freeHostPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
