@@ -37,8 +37,8 @@ class SnapshotRelayLifecycle implements OnApplicationBootstrap, OnApplicationShu
  * Folds every event topic and the command outcomes into the read model, and publishes a profile
  * snapshot per changed user on `profile.snapshots` through the projection's own outbox.
  *
- * MessagingModule gets no `schema`: its shared relay cannot publish tombstones (null values), so
- * the projection runs SnapshotRelay (the shared relay with that one difference) over its outbox.
+ * The projection's outbox is published by SnapshotRelay (the shared relay plus a header for
+ * snapshot rows), started and flushed by SnapshotRelayLifecycle.
  */
 @Module({})
 export class ProjectionServiceModule {

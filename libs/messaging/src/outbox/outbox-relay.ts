@@ -13,12 +13,13 @@ export interface OutboxRelayOptions {
   retainPublishedMs?: number;
 }
 
-interface OutboxRow {
+/** One row of an outbox table as the relay reads it. `envelope` is JSON null for a tombstone. */
+export interface OutboxRow {
   id: string;
   topic: string;
   message_key: string;
   message_type: string;
-  envelope: Record<string, unknown>;
+  envelope: Record<string, unknown> | null;
 }
 
 /**
@@ -90,23 +91,34 @@ export class OutboxRelay {
         [this.batchSize],
       );
       if (rows.length === 0) return 0;
-      const records: OutgoingRecord[] = rows.map((row) => ({
-        topic: row.topic,
-        key: row.message_key,
-        value: JSON.stringify(row.envelope),
-        headers: {
-          'message-type': row.message_type,
-          'message-id': String(row.envelope.id),
-          'correlation-id': String(row.envelope.correlationId),
-          application: String(row.envelope.application),
-        },
-      }));
-      await this.publisher.publish(records);
+      await this.publisher.publish(rows.map((row) => this.toRecord(row)));
       await em.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((row) => row.id),
       ]);
       return rows.length;
     });
+  }
+
+  /**
+   * The Kafka record of a row: an Envelope with its standard headers, or — for a row holding JSON
+   * null — a tombstone (null value) under the same key. Subclasses may add headers for rows of
+   * their own message types.
+   */
+  protected toRecord(row: OutboxRow): OutgoingRecord {
+    const base = { topic: row.topic, key: row.message_key };
+    if (row.envelope === null) {
+      return { ...base, value: null, headers: { 'message-type': row.message_type, application: row.message_key.split(':')[0] } };
+    }
+    return {
+      ...base,
+      value: JSON.stringify(row.envelope),
+      headers: {
+        'message-type': row.message_type,
+        'message-id': String(row.envelope.id),
+        'correlation-id': String(row.envelope.correlationId),
+        application: String(row.envelope.application),
+      },
+    };
   }
 
   /** Rows written but not yet published (a gauge for metrics and tests). */
