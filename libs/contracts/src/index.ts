@@ -51,3 +51,4 @@ export * from './events/application/application-settings-changed.event';
 export * from './events/application/application-deleted.event';
 export * from './user-data';
 export * from './snapshots/profile-snapshot';
+export * from './tags';

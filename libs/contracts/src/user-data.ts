@@ -79,5 +79,5 @@ export function overrideUserData(current: StoredUserData, changes: UserDataMap):
 /** Whether two stored user data maps hold the same fields and values. */
 export function sameUserData(a: StoredUserData, b: StoredUserData): boolean {
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && a[key] === b[key]);
 }

@@ -28,6 +28,10 @@ import {
   UserDataMap,
   newEnvelope,
   overrideUserData,
+  sameTags,
+  sameUserData,
+  withTags,
+  withoutTags,
 } from '@omni/contracts';
 
 export type DeviceStatus = 'active' | 'inactive';
@@ -133,7 +137,7 @@ export class Device {
     if (user) this.assignUser(user, cause);
     else this.removeUser(cause);
     if (carried) {
-      this.changeTags(union(this.state.tags, carried.tags), cause);
+      this.changeTags(withTags(this.state.tags, carried.tags), cause);
       this.changeUserData({ ...carried.userData, ...this.state.userData }, cause);
     }
   }
@@ -167,15 +171,11 @@ export class Device {
 
   /** Add tags; the ones it has stay once, in the order they were first added. */
   addTags(tags: readonly string[], cause: CausedBy): void {
-    this.changeTags(union(this.state.tags, tags), cause);
+    this.changeTags(withTags(this.state.tags, tags), cause);
   }
 
   removeTags(tags: readonly string[], cause: CausedBy): void {
-    const removed = new Set(tags);
-    this.changeTags(
-      this.state.tags.filter((tag) => !removed.has(tag)),
-      cause,
-    );
+    this.changeTags(withoutTags(this.state.tags, tags), cause);
   }
 
   clearTags(cause: CausedBy): void {
@@ -230,7 +230,7 @@ export class Device {
     const { carried } = registration;
     const properties = mergeProperties(this.state.properties, DEVICE_PROPERTY_KEYS, registration.properties).next;
     const user = this.userAfter(registration);
-    const tags = union(this.state.tags, carried?.tags ?? []);
+    const tags = withTags(this.state.tags, carried?.tags ?? []);
     const userData = { ...carried?.userData, ...this.state.userData };
     const platform = registration.platform;
     const transport = registration.transport ?? this.state.transport;
@@ -284,13 +284,13 @@ export class Device {
   }
 
   private changeTags(tags: string[], cause: CausedBy): void {
-    if (sameList(tags, this.state.tags)) return;
+    if (sameTags(tags, this.state.tags)) return;
     const payload: DeviceTagsChangedPayload = { tags };
     this.record(DEVICE_TAGS_CHANGED, payload, cause, (state) => ({ ...state, tags }));
   }
 
   private changeUserData(userData: DeviceUserData, cause: CausedBy): void {
-    if (sameRecord(userData, this.state.userData)) return;
+    if (sameUserData(userData, this.state.userData)) return;
     const payload: DeviceUserDataChangedPayload = { userData };
     this.record(DEVICE_USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData }));
   }
@@ -343,24 +343,4 @@ function normalizeLocation(value: unknown): unknown {
 
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
-function union(current: readonly string[], added: readonly string[]): string[] {
-  const seen = new Set(current);
-  const result = [...current];
-  for (const tag of added) {
-    if (seen.has(tag)) continue;
-    seen.add(tag);
-    result.push(tag);
-  }
-  return result;
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
-}
-
-function sameRecord(a: DeviceUserData, b: DeviceUserData): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && a[key] === b[key]);
 }

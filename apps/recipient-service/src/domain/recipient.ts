@@ -28,6 +28,10 @@ import {
   UserDataMap,
   newEnvelope,
   overrideUserData,
+  sameTags,
+  sameUserData,
+  withTags,
+  withoutTags,
 } from '@omni/contracts';
 import { StoredToken, TokenIssuer, sameTokenHash } from './verification-token';
 
@@ -191,15 +195,11 @@ export class Recipient {
 
   /** Add tags; the ones it has stay once, in the order they were first added. */
   addTags(tags: readonly string[], cause: CausedBy): void {
-    this.changeTags(union(this.state.tags, tags), cause);
+    this.changeTags(withTags(this.state.tags, tags), cause);
   }
 
   removeTags(tags: readonly string[], cause: CausedBy): void {
-    const removed = new Set(tags);
-    this.changeTags(
-      this.state.tags.filter((tag) => !removed.has(tag)),
-      cause,
-    );
+    this.changeTags(withoutTags(this.state.tags, tags), cause);
   }
 
   clearTags(cause: CausedBy): void {
@@ -238,7 +238,7 @@ export class Recipient {
   private recordRegistration(changes: RecipientChangeSet, cause: CausedBy): void {
     const properties = mergeProperties(this.state.properties, changes.properties).next;
     const user = changes.user === undefined ? this.user : changes.user;
-    const tags = union(this.state.tags, changes.tags ?? []);
+    const tags = withTags(this.state.tags, changes.tags ?? []);
     const userData = overrideUserData(this.state.userData, changes.userData ?? {});
     const issued = changes.verify?.();
     const status: RecipientStatus = issued ? 'inactive' : 'active';
@@ -294,13 +294,13 @@ export class Recipient {
   }
 
   private changeTags(tags: string[], cause: CausedBy): void {
-    if (sameList(tags, this.state.tags)) return;
+    if (sameTags(tags, this.state.tags)) return;
     const payload: RecipientTagsChangedPayload = { tags };
     this.record(RECIPIENT_TAGS_CHANGED, payload, cause, (state) => ({ ...state, tags }));
   }
 
   private changeUserData(userData: RecipientUserData, cause: CausedBy): void {
-    if (sameRecord(userData, this.state.userData)) return;
+    if (sameUserData(userData, this.state.userData)) return;
     const payload: RecipientUserDataChangedPayload = { userData };
     this.record(RECIPIENT_USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData }));
   }
@@ -343,24 +343,4 @@ function mergeProperties(current: RecipientPropertyValues, given: RecipientPrope
     else next[key] = value;
   }
   return { next: next as RecipientPropertyValues, changed: changed as RecipientProperties };
-}
-
-function union(current: readonly string[], added: readonly string[]): string[] {
-  const seen = new Set(current);
-  const result = [...current];
-  for (const tag of added) {
-    if (seen.has(tag)) continue;
-    seen.add(tag);
-    result.push(tag);
-  }
-  return result;
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
-}
-
-function sameRecord(a: RecipientUserData, b: RecipientUserData): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && a[key] === b[key]);
 }
