@@ -11,7 +11,7 @@ process.env.NX_DAEMON ??= 'false';
 await createProjectGraphAsync({ exitOnError: true });
 
 const sourceFiles = ['apps/**/*.ts', 'libs/**/*.ts', 'scripts/**/*.ts'];
-const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**'];
+const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**', '**/strict-fakes.ts'];
 
 /** @typedef {{ sourceTag: string, onlyDependOnLibsWithTags: string[], notDependOnLibsWithTags?: string[] }} DepConstraint */
 /** @returns {['error', object]} */

@@ -6,3 +6,4 @@ export * from './stack';
 export * from './http-client';
 // Topic creation that waits for leaders (KRaft answers UNKNOWN_TOPIC_OR_PARTITION for a moment).
 export { waitForTopicLeaders } from '@omni/messaging';
+export * from './strict-fake';

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { strictFake } from '@omni/testing';
 import { ApplicationSettings, CommandType, Message, newEnvelope } from '@omni/contracts';
 import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
 import { Device, DeviceState } from '../domain/device';
@@ -11,16 +12,7 @@ import { DevicesRepository } from '../persistence/devices.repository';
 
 export const APP = 'app-key-1';
 
-function strict<T extends object>(name: string, implemented: T): T {
-  return new Proxy(implemented, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && !(property in target) && property !== 'then') {
-        throw new Error(`unexpected use of ${name}.${property}`);
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
-}
+const strict = <T extends object>(name: string, implemented: T): T => strictFake<T>(name, implemented);
 
 export type DeviceCall =
   | { method: 'findForUpdate'; em: EntityManager; application: string; deviceId: string }

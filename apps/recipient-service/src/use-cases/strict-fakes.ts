@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { strictFake } from '@omni/testing';
 import { ApplicationSettings, CommandType, Message, newEnvelope, recipientId } from '@omni/contracts';
 import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
 import { Recipient, RecipientState } from '../domain/recipient';
@@ -19,16 +20,7 @@ export const PHONE_ID = recipientId('sms', PHONE);
 /** The time every fake clock reads. */
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
 
-function strict<T extends object>(name: string, implemented: T): T {
-  return new Proxy(implemented, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && !(property in target) && property !== 'then') {
-        throw new Error(`unexpected use of ${name}.${property}`);
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
-}
+const strict = <T extends object>(name: string, implemented: T): T => strictFake<T>(name, implemented);
 
 export type RecipientCall =
   | { method: 'findForUpdate'; em: EntityManager; application: string; recipientId: string }

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { strictFake } from '@omni/testing';
 import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
 import { ApplicationSettings, Message, OVERRIDE_USER_DATA, UserDataMap, newEnvelope } from '@omni/contracts';
 import { User } from '../../domain/user';
@@ -14,16 +15,7 @@ const FIELDS: ApplicationSettings['userDataFields'] = [
 ];
 
 /** Strict fakes: only the calls the use case is expected to make are implemented; others throw. */
-function strict<T extends object>(name: string, implemented: Partial<T>): T {
-  return new Proxy(implemented, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && !(property in target) && property !== 'then') {
-        throw new Error(`unexpected use of ${name}.${property}`);
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  }) as T;
-}
+const strict = <T extends object>(name: string, implemented: Partial<T>): T => strictFake<T>(name, implemented);
 
 function setup(options: { settings?: ApplicationSettings; existing?: User | null }) {
   const saved: User[] = [];

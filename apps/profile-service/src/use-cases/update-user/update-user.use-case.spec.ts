@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { strictFake } from '@omni/testing';
 import { Message, UPDATE_USER, USER_REGISTERED, USER_RENAMED, newEnvelope } from '@omni/contracts';
 import { User } from '../../domain/user';
 import { UsersRepository } from '../../persistence/users.repository';
@@ -23,14 +24,7 @@ function strictUsers(existing: User | null): { repository: UsersRepository; call
       calls.push({ method: 'save', em, user });
     },
   };
-  const repository = new Proxy(implemented, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && !(property in target) && property !== 'then') {
-        throw new Error(`unexpected use of UsersRepository.${property}`);
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  }) as unknown as UsersRepository;
+  const repository = strictFake<UsersRepository>('UsersRepository', implemented);
   return { repository, calls };
 }
 
