@@ -12,22 +12,18 @@ import {
   OVERRIDE_DEVICE_USER_DATA,
   REGISTER_DEVICE,
   Topics,
-  deadLetterTopic,
   newEnvelope,
 } from '@omni/contracts';
-import { DLQ_HEADERS, MessagePublisher, createKafka, recordFor } from '@omni/messaging';
+import { DLQ_HEADERS, MessagePublisher, recordFor } from '@omni/messaging';
 import { loadConfig } from '@omni/config';
 import { createLogger } from '@omni/observability';
-import { bootstrapService } from '@omni/runtime';
-import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';
+import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
 import { DeviceServiceConfig } from '../src/config';
 import { DeviceServiceModule } from '../src/device-service.module';
 
 const logger = createLogger('device-service-test', 'silent');
 
 describe('device-service on the real broker and database', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
   let app: INestApplication;
   let publisher: MessagePublisher;
   let outcomes: TopicRecorder;
@@ -89,29 +85,23 @@ describe('device-service on the real broker and database', () => {
     );
   }
 
+  let harness: CommandServiceHarness;
+
   beforeAll(async () => {
-    [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
-    const config = loadConfig(DeviceServiceConfig, {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      KAFKA_TOPIC_PREFIX: kafka.prefix,
-      PORT: '0',
+    harness = await startCommandService({
+      name: 'device-service',
+      commandsTopic: Topics.deviceCommands,
+      eventsTopic: Topics.deviceEvents,
+      outcomesTopic: Topics.commandOutcomes,
+      logger,
+      module: (env) => DeviceServiceModule.register(loadConfig(DeviceServiceConfig, env), logger),
     });
-    app = await bootstrapService({ name: 'device-service', module: DeviceServiceModule.register(config, logger), logger, port: 0, host: '127.0.0.1', consume: true });
-    publisher = new MessagePublisher(createKafka(kafka.settings('test-client'), logger), kafka.settings('test-client'));
-    await publisher.connect();
-    [outcomes, events, deadLetters] = await Promise.all([
-      new TopicRecorder(kafka, Topics.commandOutcomes).start(),
-      new TopicRecorder(kafka, Topics.deviceEvents).start(),
-      new TopicRecorder(kafka, deadLetterTopic(Topics.deviceCommands)).start(),
-    ]);
+    ({ app, publisher, outcomes, events, deadLetters } = harness);
     await applySettings(APP, 1, SETTINGS);
   });
 
   afterAll(async () => {
-    await Promise.all([outcomes?.stop(), events?.stop(), deadLetters?.stop(), publisher?.disconnect()]);
-    await app?.close();
-    await db?.drop();
+    await harness?.stop();
   });
 
   it('a device.register for a new deviceID emits device.registered and an accepted outcome (created)', async () => {

@@ -1,19 +1,16 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Envelope, Topics, UPDATE_USER, deadLetterTopic, messageKey, newEnvelope } from '@omni/contracts';
-import { DLQ_HEADERS, MessagePublisher, OutgoingRecord, createKafka, recordFor } from '@omni/messaging';
+import { Envelope, Topics, UPDATE_USER, messageKey, newEnvelope } from '@omni/contracts';
+import { DLQ_HEADERS, MessagePublisher, OutgoingRecord, recordFor } from '@omni/messaging';
 import { loadConfig } from '@omni/config';
 import { createLogger } from '@omni/observability';
-import { bootstrapService } from '@omni/runtime';
-import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';
+import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
 import { ProfileServiceConfig } from '../src/config';
 import { ProfileServiceModule } from '../src/profile-service.module';
 
 const logger = createLogger('profile-service-test', 'silent');
 
 describe('profile-service on the real broker and database', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
   let app: INestApplication;
   let publisher: MessagePublisher;
   let outcomes: TopicRecorder;
@@ -31,28 +28,22 @@ describe('profile-service on the real broker and database', () => {
   const eventsOf = (commandId: string) => events.values<Envelope>().filter((event) => event.correlationId === commandId);
   const users = () => app.get(DataSource).query('SELECT user_id, user_name, version FROM profile.users WHERE application = $1 ORDER BY user_id', [APP]);
 
+  let harness: CommandServiceHarness;
+
   beforeAll(async () => {
-    [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
-    const config = loadConfig(ProfileServiceConfig, {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      KAFKA_TOPIC_PREFIX: kafka.prefix,
-      PORT: '0',
+    harness = await startCommandService({
+      name: 'profile-service',
+      commandsTopic: Topics.profileCommands,
+      eventsTopic: Topics.profileEvents,
+      outcomesTopic: Topics.commandOutcomes,
+      logger,
+      module: (env) => ProfileServiceModule.register(loadConfig(ProfileServiceConfig, env), logger),
     });
-    app = await bootstrapService({ name: 'profile-service', module: ProfileServiceModule.register(config, logger), logger, port: 0, host: '127.0.0.1', consume: true });
-    publisher = new MessagePublisher(createKafka(kafka.settings('test-client'), logger), kafka.settings('test-client'));
-    await publisher.connect();
-    [outcomes, events, deadLetters] = await Promise.all([
-      new TopicRecorder(kafka, Topics.commandOutcomes).start(),
-      new TopicRecorder(kafka, Topics.profileEvents).start(),
-      new TopicRecorder(kafka, deadLetterTopic(Topics.profileCommands)).start(),
-    ]);
+    ({ app, publisher, outcomes, events, deadLetters } = harness);
   });
 
   afterAll(async () => {
-    await Promise.all([outcomes?.stop(), events?.stop(), deadLetters?.stop(), publisher?.disconnect()]);
-    await app?.close();
-    await db?.drop();
+    await harness?.stop();
   });
 
   it('an update-user command creates the user and emits user.registered with an accepted outcome', async () => {

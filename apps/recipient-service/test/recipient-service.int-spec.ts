@@ -14,16 +14,14 @@ import {
   RecipientChannel,
   RegisterRecipientPayload,
   Topics,
-  deadLetterTopic,
   newEnvelope,
   normaliseRecipientAddress,
   recipientId,
 } from '@omni/contracts';
-import { DLQ_HEADERS, MessagePublisher, OutgoingRecord, createKafka, isTransientError, recordFor } from '@omni/messaging';
+import { DLQ_HEADERS, MessagePublisher, OutgoingRecord, isTransientError, recordFor } from '@omni/messaging';
 import { loadConfig } from '@omni/config';
 import { Logger, REDACTED_PATHS } from '@omni/observability';
-import { bootstrapService } from '@omni/runtime';
-import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';
+import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
 import { RecipientServiceConfig } from '../src/config';
 import { RecipientServiceModule } from '../src/recipient-service.module';
 import { RegisterRecipientUseCase } from '../src/use-cases/register-recipient/register-recipient.use-case';
@@ -51,8 +49,6 @@ for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 type Outcome = Envelope<string, { commandId: string; created?: boolean; status?: number; code?: string; fields?: { field: string }[] }>;
 
 describe('recipient-service on the real broker and database', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
   let app: INestApplication;
   let publisher: MessagePublisher;
   let outcomes: TopicRecorder;
@@ -103,28 +99,22 @@ describe('recipient-service on the real broker and database', () => {
         [application, id],
       );
 
+  let harness: CommandServiceHarness;
+
   beforeAll(async () => {
-    [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
-    const config = loadConfig(RecipientServiceConfig, {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      KAFKA_TOPIC_PREFIX: kafka.prefix,
-      PORT: '0',
+    harness = await startCommandService({
+      name: 'recipient-service',
+      commandsTopic: Topics.recipientCommands,
+      eventsTopic: Topics.recipientEvents,
+      outcomesTopic: Topics.commandOutcomes,
+      logger,
+      module: (env) => RecipientServiceModule.register(loadConfig(RecipientServiceConfig, env), logger),
     });
-    app = await bootstrapService({ name: 'recipient-service', module: RecipientServiceModule.register(config, logger), logger, port: 0, host: '127.0.0.1', consume: true });
-    publisher = new MessagePublisher(createKafka(kafka.settings('test-client'), logger), kafka.settings('test-client'));
-    await publisher.connect();
-    [outcomes, events, deadLetters] = await Promise.all([
-      new TopicRecorder(kafka, Topics.commandOutcomes).start(),
-      new TopicRecorder(kafka, Topics.recipientEvents).start(),
-      new TopicRecorder(kafka, deadLetterTopic(Topics.recipientCommands)).start(),
-    ]);
+    ({ app, publisher, outcomes, events, deadLetters } = harness);
   });
 
   afterAll(async () => {
-    await Promise.all([outcomes?.stop(), events?.stop(), deadLetters?.stop(), publisher?.disconnect()]);
-    await app?.close();
-    await db?.drop();
+    await harness?.stop();
   });
 
   it("the article's email and SMS bodies register two recipients of the user, each created, each with recipient.registered", async () => {

@@ -7,3 +7,4 @@ export * from './http-client';
 // Topic creation that waits for leaders (KRaft answers UNKNOWN_TOPIC_OR_PARTITION for a moment).
 export { waitForTopicLeaders } from '@omni/messaging';
 export * from './strict-fake';
+export * from './command-service';
