@@ -52,3 +52,4 @@ export * from './events/application/application-deleted.event';
 export * from './user-data';
 export * from './snapshots/profile-snapshot';
 export * from './tags';
+export * from './channels';

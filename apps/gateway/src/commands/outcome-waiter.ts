@@ -1,10 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { FieldError } from '@omni/contracts';
+import { COMMAND_PROGRESS_CHANNEL, FieldError } from '@omni/contracts';
 import { PgListener } from '../database/pg-listener';
-
-/** PostgreSQL channel the projection notifies with a command id (see projection-service read-model.ts). */
-export const COMMAND_PROGRESS_CHANNEL = 'omni_command_progress';
 
 export interface OutcomeView {
   status: 'accepted' | 'rejected';

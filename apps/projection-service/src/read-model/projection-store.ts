@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Envelope } from '@omni/contracts';
-import { COMMAND_PROGRESS_CHANNEL } from './read-model';
+import { COMMAND_PROGRESS_CHANNEL, Envelope } from '@omni/contracts';
 import { ReadModel } from './read-model.provider';
 
 /** The version gate and visibility signal every projector uses. */

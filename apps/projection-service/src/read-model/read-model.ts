@@ -36,8 +36,3 @@ export type ReadModelTables = ReturnType<typeof readModelTables>;
 /** The live read model's tables. */
 export const PROJECTION_TABLES: ReadModelTables = readModelTables(PROJECTION_SCHEMA);
 
-/**
- * PostgreSQL channel notified (with the command id as payload) whenever a command's outcome or one
- * of its events becomes visible. Wire name between projection and gateway: change both together.
- */
-export const COMMAND_PROGRESS_CHANNEL = 'omni_command_progress';
