@@ -18,12 +18,16 @@ export class SecretHasher {
   }
 }
 
+/**
+ * Keys and secrets are lower-case hex: URL- and header-safe, and never starting with `-`, which a
+ * shell or the CLI would read as an option (about one base64url string in 64 does).
+ */
 export function newApplicationKey(): string {
-  return randomBytes(20).toString('base64url');
+  return randomBytes(20).toString('hex');
 }
 
 export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(32).toString('hex');
 }
 
 export interface BasicCredentials {
