@@ -4,6 +4,8 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 // `nx` has no exports map; devkit-exports is what @nx/devkit re-exports.
 import { createProjectGraphAsync } from 'nx/src/devkit-exports.js';
+// SQL only through parameters: the rule, and its proof, live in tools/eslint.
+import omni from './tools/eslint/sql-parameters.cjs';
 
 // @nx/enforce-module-boundaries reads the *cached* project graph and silently skips itself
 // when there is none (fresh checkout, CI). Build it first, without leaving a daemon behind.
@@ -67,5 +69,29 @@ export default defineConfig(
   {
     files: ['libs/dev-kafka/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  // SQL only through parameters (docs/reliability.md): the text of every `.query(…)` and
+  // `queryRows(…)` is constant text and quoted identifiers; values go in $1, $2, …. The helpers
+  // listed return only quoteIdentifier() output (reviewed: libs/persistence/src/data-source.ts,
+  // apps/projection-service/src/read-model/read-model.ts, apps/projection-service/src/migrations/schema-of.ts).
+  // Tests are left out: their SQL is the tests' own, never built from a request.
+  {
+    files: sourceFiles,
+    ignores: testFiles,
+    plugins: { omni: omni.plugin },
+    rules: {
+      'omni/sql-parameters': ['error', { identifierHelpers: ['quoteIdentifier', 'readModelTables', 'schemaOf'] }],
+    },
+  },
+  // tools/ (the rule's own spec) is outside tsconfig.json: parsed as TypeScript, without type information.
+  {
+    files: ['tools/**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
   },
 );

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
+import { quoteIdentifier } from '@omni/persistence';
 import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -42,7 +43,7 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
     const set = this.listeners.get(channel) ?? new Set();
     set.add(listener);
     this.listeners.set(channel, set);
-    if (this.client && set.size === 1) void this.client.query(`LISTEN ${channel}`).catch(() => undefined);
+    if (this.client && set.size === 1) void this.client.query(`LISTEN ${quoteIdentifier(channel)}`).catch(() => undefined);
   }
 
   onReconnect(hook: () => void): void {
@@ -61,7 +62,7 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
       void this.reconnect();
     });
     await client.connect();
-    for (const channel of this.listeners.keys()) await client.query(`LISTEN ${channel}`);
+    for (const channel of this.listeners.keys()) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
     this.client = client;
   }
 

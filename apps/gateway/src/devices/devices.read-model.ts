@@ -107,9 +107,11 @@ export class DevicesReadModel {
     const page = parameters.length;
     const rows = await queryRows<DeviceRow>(
       this.dataSource,
+      // eslint-disable-next-line omni/sql-parameters -- union of the constant SELECTs of SOURCES (device-model.ts columns and joins); the medium only picks which
       `SELECT * FROM (${union}) r ORDER BY r.created_at, r.medium, r.device_id OFFSET $${page + 1} LIMIT $${page + 2}`,
       [...parameters, query.skip, query.limit],
     );
+    // eslint-disable-next-line omni/sql-parameters -- union of the constant SELECTs of SOURCES (device-model.ts columns and joins); the medium only picks which
     const [{ count }] = await queryRows<{ count: number }>(this.dataSource, `SELECT count(*)::int AS count FROM (${union}) r`, parameters);
     return { devices: rows.map((row) => toDeviceModel(application, row)), count };
   }

@@ -28,6 +28,7 @@ export class Outbox {
       return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb)`;
     });
     await em.query(
+      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, $2, $3, $4, $5::jsonb), …
       `INSERT INTO ${this.table} (message_id, topic, message_key, message_type, envelope) VALUES ${rows.join(', ')}`,
       values,
     );
