@@ -24,6 +24,11 @@ const ENVELOPE_STRINGS = ['id', 'type', 'time', 'application', 'aggregateId', 'c
  * version, payload rules. Throws UndecodableMessage with the reason; never returns half a message.
  */
 export function decodeMessage(raw: Buffer | string | null): Message<MessageType> {
+  return decodeEnvelope(parseMessage(raw));
+}
+
+/** The message value as a JSON object (not validated yet). */
+export function parseMessage(raw: Buffer | string | null): Record<string, unknown> {
   if (raw === null) throw new UndecodableMessage('malformed-json', 'empty message value');
   let parsed: unknown;
   try {
@@ -34,7 +39,11 @@ export function decodeMessage(raw: Buffer | string | null): Message<MessageType>
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UndecodableMessage('invalid-envelope', 'message is not a JSON object');
   }
-  const candidate = parsed as Record<string, unknown>;
+  return parsed as Record<string, unknown>;
+}
+
+/** Validate a parsed message: envelope fields, known type and version, payload against its class. */
+export function decodeEnvelope(candidate: Record<string, unknown>): Message<MessageType> {
   for (const key of ENVELOPE_STRINGS) {
     if (typeof candidate[key] !== 'string' || (candidate[key] as string).length === 0) {
       throw new UndecodableMessage('invalid-envelope', `envelope field "${key}" is missing or not a string`);
@@ -48,6 +57,9 @@ export function decodeMessage(raw: Buffer | string | null): Message<MessageType>
   }
   if (candidate.requiresSettingsVersion !== undefined && !Number.isInteger(candidate.requiresSettingsVersion)) {
     throw new UndecodableMessage('invalid-envelope', 'envelope field "requiresSettingsVersion" is not an integer');
+  }
+  if (candidate.subject !== undefined && typeof candidate.subject !== 'string') {
+    throw new UndecodableMessage('invalid-envelope', 'envelope field "subject" is not a string');
   }
   if (candidate.causationId !== null && typeof candidate.causationId !== 'string') {
     throw new UndecodableMessage('invalid-envelope', 'envelope field "causationId" is not a string or null');

@@ -35,6 +35,12 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
    * that version, so a client that changes a setting and then writes is judged by the new setting.
    */
   requiresSettingsVersion?: number;
+  /**
+   * Events only, optional: the userID of the person the event's personal data belongs to (see
+   * personal-data.ts). On the wire it is sealed with that user's key, like the personal fields of
+   * the payload; it is absent when the event is about an anonymous channel.
+   */
+  subject?: string;
   payload: TPayload;
 }
 
@@ -52,6 +58,7 @@ export interface EnvelopeInit<TType extends string, TPayload> {
   id?: string;
   time?: Date;
   requiresSettingsVersion?: number;
+  subject?: string | null;
 }
 
 export function newEnvelope<TType extends string, TPayload>(
@@ -69,6 +76,7 @@ export function newEnvelope<TType extends string, TPayload>(
     correlationId: init.correlationId ?? id,
     causationId: init.causationId ?? null,
     ...(init.requiresSettingsVersion !== undefined ? { requiresSettingsVersion: init.requiresSettingsVersion } : {}),
+    ...(init.subject ? { subject: init.subject } : {}),
     payload: init.payload,
   };
 }

@@ -53,10 +53,20 @@ import {
   ApplicationSettingsChangedPayload,
 } from './events/application/application-settings-changed.event';
 
+import { DEACTIVATE_USER, DeactivateUserPayload } from './commands/user/deactivate-user.command';
+import { ERASE_USER, EraseUserPayload } from './commands/user/erase-user.command';
+import { ERASE_DEVICE_USER, EraseDeviceUserPayload } from './commands/device/erase-device-user.command';
+import { ERASE_RECIPIENT_USER, EraseRecipientUserPayload } from './commands/recipient/erase-recipient-user.command';
+import { USER_DEACTIVATED, UserDeactivatedPayload } from './events/user/user-deactivated.event';
+import { USER_ERASED, UserErasedPayload } from './events/user/user-erased.event';
+import { DEVICE_USER_ERASED, DeviceUserErasedPayload } from './events/device/device-user-erased.event';
+import { RECIPIENT_ERASED, RecipientErasedPayload } from './events/recipient/recipient-erased.event';
 /** Every command type and its payload. Publishing and handling are type-checked against it. */
 export interface CommandMap {
   [UPDATE_USER]: UpdateUserPayload;
   [OVERRIDE_USER_DATA]: OverrideUserDataPayload;
+  [DEACTIVATE_USER]: DeactivateUserPayload;
+  [ERASE_USER]: EraseUserPayload;
   [REGISTER_DEVICE]: RegisterDevicePayload;
   [UPDATE_DEVICE]: UpdateDevicePayload;
   [DEACTIVATE_DEVICE]: DeactivateDevicePayload;
@@ -66,6 +76,7 @@ export interface CommandMap {
   [REMOVE_DEVICE_TAGS]: RemoveDeviceTagsPayload;
   [CLEAR_DEVICE_TAGS]: ClearDeviceTagsPayload;
   [OVERRIDE_DEVICE_USER_DATA]: OverrideDeviceUserDataPayload;
+  [ERASE_DEVICE_USER]: EraseDeviceUserPayload;
   [REGISTER_RECIPIENT]: RegisterRecipientPayload;
   [UPDATE_RECIPIENT]: UpdateRecipientPayload;
   [DEACTIVATE_RECIPIENT]: DeactivateRecipientPayload;
@@ -73,6 +84,7 @@ export interface CommandMap {
   [REMOVE_RECIPIENT_TAGS]: RemoveRecipientTagsPayload;
   [CLEAR_RECIPIENT_TAGS]: ClearRecipientTagsPayload;
   [CONFIRM_RECIPIENT]: ConfirmRecipientPayload;
+  [ERASE_RECIPIENT_USER]: EraseRecipientUserPayload;
 }
 
 /** Every event type and its payload. */
@@ -83,6 +95,8 @@ export interface EventMap {
   [USER_REGISTERED]: UserRegisteredPayload;
   [USER_RENAMED]: UserRenamedPayload;
   [USER_DATA_CHANGED]: UserDataChangedPayload;
+  [USER_DEACTIVATED]: UserDeactivatedPayload;
+  [USER_ERASED]: UserErasedPayload;
   [DEVICE_REGISTERED]: DeviceRegisteredPayload;
   [DEVICE_UPDATED]: DeviceUpdatedPayload;
   [DEVICE_DEACTIVATED]: DeviceDeactivatedPayload;
@@ -91,6 +105,7 @@ export interface EventMap {
   [DEVICE_TAGS_CHANGED]: DeviceTagsChangedPayload;
   [DEVICE_USER_DATA_CHANGED]: DeviceUserDataChangedPayload;
   [DEVICE_REPLACED]: DeviceReplacedPayload;
+  [DEVICE_USER_ERASED]: DeviceUserErasedPayload;
   [RECIPIENT_REGISTERED]: RecipientRegisteredPayload;
   [RECIPIENT_UPDATED]: RecipientUpdatedPayload;
   [RECIPIENT_USER_ASSIGNED]: RecipientUserAssignedPayload;
@@ -100,6 +115,7 @@ export interface EventMap {
   [RECIPIENT_USER_DATA_CHANGED]: RecipientUserDataChangedPayload;
   [RECIPIENT_VERIFICATION_REQUESTED]: RecipientVerificationRequestedPayload;
   [RECIPIENT_VERIFIED]: RecipientVerifiedPayload;
+  [RECIPIENT_ERASED]: RecipientErasedPayload;
 }
 
 /** Outcome messages (command.outcomes). */
@@ -162,6 +178,14 @@ export const PAYLOAD_CLASSES: PayloadClasses<MessageMap> = {
   [RECIPIENT_USER_DATA_CHANGED]: RecipientUserDataChangedPayload,
   [RECIPIENT_VERIFICATION_REQUESTED]: RecipientVerificationRequestedPayload,
   [RECIPIENT_VERIFIED]: RecipientVerifiedPayload,
+  [DEACTIVATE_USER]: DeactivateUserPayload,
+  [ERASE_USER]: EraseUserPayload,
+  [USER_DEACTIVATED]: UserDeactivatedPayload,
+  [USER_ERASED]: UserErasedPayload,
+  [ERASE_DEVICE_USER]: EraseDeviceUserPayload,
+  [DEVICE_USER_ERASED]: DeviceUserErasedPayload,
+  [ERASE_RECIPIENT_USER]: EraseRecipientUserPayload,
+  [RECIPIENT_ERASED]: RecipientErasedPayload,
   [COMMAND_ACCEPTED]: CommandAcceptedPayload,
   [COMMAND_REJECTED]: CommandRejectedPayload,
 };
@@ -209,6 +233,14 @@ export const SCHEMA_VERSIONS: { [K in MessageType]: readonly number[] } = {
   [RECIPIENT_USER_DATA_CHANGED]: [1],
   [RECIPIENT_VERIFICATION_REQUESTED]: [1],
   [RECIPIENT_VERIFIED]: [1],
+  [DEACTIVATE_USER]: [1],
+  [ERASE_USER]: [1],
+  [USER_DEACTIVATED]: [1],
+  [USER_ERASED]: [1],
+  [ERASE_DEVICE_USER]: [1],
+  [DEVICE_USER_ERASED]: [1],
+  [ERASE_RECIPIENT_USER]: [1],
+  [RECIPIENT_ERASED]: [1],
   [COMMAND_ACCEPTED]: [1],
   [COMMAND_REJECTED]: [1],
 };

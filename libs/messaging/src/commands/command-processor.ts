@@ -3,6 +3,8 @@ import {
   COMMAND_ACCEPTED,
   COMMAND_REJECTED,
   CommandAcceptedPayload,
+  ERASED_AGGREGATE_ID,
+  ERASURE_COMMANDS,
   CommandRejectedPayload,
   CommandType,
   Envelope,
@@ -12,6 +14,7 @@ import {
   causedBy,
   newEnvelope,
 } from '@omni/contracts';
+import { EventSealer } from '@omni/personal-data';
 import { TransactionRunner } from '@omni/persistence';
 import { Inbox } from '../inbox/inbox';
 import { Outbox } from '../outbox/outbox';
@@ -21,6 +24,8 @@ import { Decision } from './decision';
 /** Builds the outcome message of a command from the use case's decision. */
 export function outcomeOf(command: Envelope, decision: Decision): Envelope {
   const origin = causedBy(command);
+  // An erasure's outcome outlives it (outbox, command.outcomes, the read model): it must not name the user.
+  const aggregateId = ERASURE_COMMANDS.has(command.type) ? ERASED_AGGREGATE_ID : command.aggregateId;
   if (decision.kind === 'accepted') {
     const payload: CommandAcceptedPayload = {
       commandId: command.id,
@@ -32,7 +37,7 @@ export function outcomeOf(command: Envelope, decision: Decision): Envelope {
     return newEnvelope({
       type: COMMAND_ACCEPTED,
       application: command.application,
-      aggregateId: command.aggregateId,
+      aggregateId,
       aggregateVersion: decision.version,
       correlationId: origin.correlationId,
       causationId: origin.id,
@@ -51,7 +56,7 @@ export function outcomeOf(command: Envelope, decision: Decision): Envelope {
   return newEnvelope({
     type: COMMAND_REJECTED,
     application: command.application,
-    aggregateId: command.aggregateId,
+    aggregateId,
     aggregateVersion: null,
     correlationId: origin.correlationId,
     causationId: origin.id,
@@ -61,8 +66,8 @@ export function outcomeOf(command: Envelope, decision: Decision): Envelope {
 
 /**
  * The transaction every command runs in: claim the command id in the inbox (a redelivery stops
- * here), let the use case change state, then write its events and its outcome to the outbox —
- * all committed together. The relay is woken after commit.
+ * here), let the use case change state, then write its events (their personal data sealed with
+ * their subjects' keys) and its outcome to the outbox — all committed together. The relay is woken after commit.
  */
 export class CommandProcessor {
   constructor(
@@ -74,6 +79,8 @@ export class CommandProcessor {
     private readonly eventsTopic: string,
     /** Checked in the command's transaction before the use case runs (may throw to retry later). */
     private readonly gate?: (em: EntityManager, command: Envelope) => Promise<void>,
+    /** Seals the personal data of the events (crypto-shredding) before they reach the outbox. */
+    private readonly sealer: EventSealer = new EventSealer(),
   ) {}
 
   async process<T extends CommandType>(
@@ -85,7 +92,9 @@ export class CommandProcessor {
       if (!(await this.inbox.claim(em, consumer, command.id))) return 'duplicate' as const;
       await this.gate?.(em, command);
       const decision = await decide(em, command);
-      if (decision.kind === 'accepted') await this.outbox.add(em, this.eventsTopic, ...decision.events);
+      if (decision.kind === 'accepted' && decision.events.length > 0) {
+        await this.outbox.add(em, this.eventsTopic, ...(await this.sealer.seal(em, decision.events)));
+      }
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
       return decision;
     });

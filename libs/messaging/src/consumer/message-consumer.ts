@@ -1,5 +1,5 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { Message, MessageType, UndecodableMessage, decodeMessage, messageKey } from '@omni/contracts';
+import { Message, MessageType, UndecodableMessage, decodeEnvelope, messageKey, parseMessage } from '@omni/contracts';
 import type { Logger } from '@omni/observability';
 import { withCorrelationId } from '@omni/observability';
 import { DeadLetterPublisher } from '../dead-letter/dead-letter';
@@ -20,6 +20,12 @@ export type MessageHandlerFn = (message: Message<MessageType>, context: MessageC
 /** Called when a message cannot be decoded but its envelope could be read (e.g. to answer a rejected outcome). */
 export type UndecodableHook = (error: UndecodableMessage, context: MessageContext) => Promise<void>;
 
+/**
+ * Called with each parsed message before it is validated: returns the message to handle (e.g. with
+ * its personal data opened), or undefined to skip it (it is about data that no longer exists).
+ */
+export type MessageOpener = (message: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+
 /** What the consumer reports as it goes (metrics). */
 export interface ConsumerObserver {
   handled(topic: string, type: string, seconds: number): void;
@@ -34,6 +40,7 @@ export interface MessageConsumerOptions {
   /** Resolve the handler for a decoded message; undefined = no handler for that type here. */
   handlerFor: (type: MessageType) => MessageHandlerFn | undefined;
   onUndecodable?: UndecodableHook;
+  open?: MessageOpener;
   /** Attempts for a non-transient failure before the message goes to the dead-letter topic. */
   maxAttempts?: number;
   /** Partitions processed in parallel (each partition stays sequential). */
@@ -133,8 +140,15 @@ export class MessageConsumer {
   private async handleOne(message: KafkaMessage, context: MessageContext, heartbeat: () => Promise<void>): Promise<void> {
     let decoded: Message<MessageType>;
     try {
-      decoded = decodeMessage(message.value);
-      this.checkKey(decoded, message);
+      const parsed = parseMessage(message.value);
+      this.checkKey(parsed, message);
+      const opened = this.options.open ? await this.retryingTransient(heartbeat, () => this.options.open!(parsed)) : parsed;
+      if (!opened) {
+        this.logger.debug({ ...context, type: parsed.type }, 'message skipped: its personal data was erased');
+        this.options.observer?.handled(context.topic, String(parsed.type), 0);
+        return;
+      }
+      decoded = decodeEnvelope(opened);
     } catch (error) {
       if (!(error instanceof UndecodableMessage)) throw error;
       await this.retryingTransient(heartbeat, () => this.options.onUndecodable?.(error, context) ?? Promise.resolve());
@@ -175,8 +189,9 @@ export class MessageConsumer {
   }
 
   /** The key must be the envelope's application and aggregate: a mismatch would break ordering and tenancy. */
-  private checkKey(decoded: Message<MessageType>, message: KafkaMessage): void {
-    const expected = messageKey(decoded.application, decoded.aggregateId);
+  private checkKey(parsed: Record<string, unknown>, message: KafkaMessage): void {
+    if (typeof parsed.application !== 'string' || typeof parsed.aggregateId !== 'string') return; // decoding names the missing field
+    const expected = messageKey(parsed.application, parsed.aggregateId);
     const actual = message.key?.toString('utf8');
     if (actual !== expected) {
       throw new UndecodableMessage('invalid-envelope', `message key "${actual}" does not match "${expected}"`);
@@ -197,7 +212,7 @@ export class MessageConsumer {
     );
   }
 
-  private async retryingTransient(heartbeat: (() => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
+  private async retryingTransient<T>(heartbeat: (() => Promise<void>) | undefined, work: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await work();

@@ -15,7 +15,7 @@ import { HealthRegistry, LOGGER, Logger, MetricsRegistry } from '@omni/observabi
 import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, createKafka, qualify, unqualify } from '../kafka/kafka-settings';
 import { MessagePublisher } from '../kafka/message-publisher';
-import { MessageConsumer, MessageConsumerOptions, UndecodableHook } from '../consumer/message-consumer';
+import { MessageConsumer, MessageConsumerOptions, MessageOpener, UndecodableHook } from '../consumer/message-consumer';
 import { Outbox } from '../outbox/outbox';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { MESSAGE_HANDLERS, MessageHandler, handlerMap } from './message-handler';
@@ -24,6 +24,8 @@ import { KafkaConsumerServer } from './kafka-consumer.server';
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 /** Optional provider of an UndecodableHook (command services answer a rejected outcome with it). */
 export const UNDECODABLE_HOOK = Symbol('UNDECODABLE_HOOK');
+/** Optional provider of a MessageOpener (the projection opens sealed personal data with it). */
+export const MESSAGE_OPENER = Symbol('MESSAGE_OPENER');
 
 export interface MessagingModuleOptions {
   kafka: KafkaSettings;
@@ -117,7 +119,7 @@ export class MessagingModule {
  * The app's consumer: a provider for the app's own module (next to its MESSAGE_HANDLERS and,
  * optionally, its UNDECODABLE_HOOK), hosted by `consumerServer` as a Nest microservice.
  */
-export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable'>): Provider {
+export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable' | 'open'>): Provider {
   return {
     provide: MessageConsumer,
     useFactory: (
@@ -129,11 +131,13 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       health: HealthRegistry,
       metrics: MetricsRegistry,
       onUndecodable?: UndecodableHook,
+      open?: MessageOpener,
     ) => {
       const byType = handlerMap(handlers);
       const consumer = new MessageConsumer(kafka, settings, publisher, logger, {
         ...options,
         onUndecodable,
+        open,
         observer: {
           handled: (topic, type, seconds) => {
             metrics.messagesHandled.inc({ topic, type, result: 'handled' });
@@ -168,6 +172,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       HealthRegistry,
       MetricsRegistry,
       { token: UNDECODABLE_HOOK, optional: true },
+      { token: MESSAGE_OPENER, optional: true },
     ],
   };
 }

@@ -1,0 +1,57 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { SEALED_PREFIX } from '@omni/contracts';
+
+/** A data subject's key: AES-256-GCM, 32 random bytes. */
+export interface SubjectKey {
+  keyId: string;
+  application: string;
+  key: Buffer;
+}
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * Seal a JSON value with a subject's key: `pd1.<keyId>.<iv>.<ciphertext + tag>` (base64url).
+ * The application and key id are authenticated too, so a value cannot be moved to another tenant
+ * or key unnoticed.
+ */
+export function sealValue(key: SubjectKey, value: unknown): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  cipher.setAAD(associatedData(key));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return `${SEALED_PREFIX}${key.keyId}.${iv.toString('base64url')}.${ciphertext.toString('base64url')}`;
+}
+
+/** The key id a sealed value names, or undefined if it is not a well-formed sealed value. */
+export function sealedKeyId(sealed: string): string | undefined {
+  const parts = parse(sealed);
+  return parts?.keyId;
+}
+
+/** Open a sealed value; undefined when it does not open with this key (wrong key, tenant or tampered). */
+export function openValue(key: SubjectKey, sealed: string): { value: unknown } | undefined {
+  const parts = parse(sealed);
+  if (!parts || parts.keyId !== key.keyId || parts.iv.length !== IV_BYTES || parts.body.length < TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.key, parts.iv);
+    decipher.setAAD(associatedData(key));
+    decipher.setAuthTag(parts.body.subarray(parts.body.length - TAG_BYTES));
+    const plain = Buffer.concat([decipher.update(parts.body.subarray(0, parts.body.length - TAG_BYTES)), decipher.final()]);
+    return { value: JSON.parse(plain.toString('utf8')) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+function associatedData(key: SubjectKey): Buffer {
+  return Buffer.from(`${key.application}\u0000${key.keyId}`, 'utf8');
+}
+
+function parse(sealed: string): { keyId: string; iv: Buffer; body: Buffer } | undefined {
+  if (!sealed.startsWith(SEALED_PREFIX)) return undefined;
+  const [keyId, iv, body, ...rest] = sealed.slice(SEALED_PREFIX.length).split('.');
+  if (!keyId || !iv || !body || rest.length > 0) return undefined;
+  return { keyId, iv: Buffer.from(iv, 'base64url'), body: Buffer.from(body, 'base64url') };
+}

@@ -1,0 +1,142 @@
+import { Envelope, PERSONAL_FIELDS, PersonalField, USER_AGGREGATE_EVENTS, isSealed } from '@omni/contracts';
+import { SubjectKey, openValue, sealValue, sealedKeyId } from './cipher';
+import { Queryable, SubjectKeys } from './subject-keys';
+
+/**
+ * Seals the personal data of events before they are written (the producer's side of
+ * crypto-shredding, see libs/contracts/src/personal-data.ts): each personal field with its data
+ * subject's key, the `subject` itself, and — for user events — the aggregate id replaced by the
+ * user's key id, so that the user's id does not stand in clear on the event topic or its keys.
+ * Events without a subject and without personal fields of their own pass unchanged.
+ */
+export class EventSealer {
+  constructor(private readonly keys: SubjectKeys = new SubjectKeys()) {}
+
+  async seal(q: Queryable, events: readonly Envelope[]): Promise<Envelope[]> {
+    const keys = new Map<string, SubjectKey>();
+    const keyOf = async (application: string, userId: string) => {
+      const memo = `${application}\u0000${userId}`;
+      let key = keys.get(memo);
+      if (!key) keys.set(memo, (key = await this.keys.forSubject(q, application, userId)));
+      return key;
+    };
+    const sealed: Envelope[] = [];
+    for (const event of events) sealed.push(await this.sealOne(event, keyOf));
+    return sealed;
+  }
+
+  private async sealOne(event: Envelope, keyOf: (application: string, userId: string) => Promise<SubjectKey>): Promise<Envelope> {
+    const fields = PERSONAL_FIELDS[event.type as keyof typeof PERSONAL_FIELDS] ?? [];
+    const isUserEvent = USER_AGGREGATE_EVENTS.has(event.type);
+    if (isUserEvent && !event.subject) throw new Error(`${event.type} must name its subject (the user)`);
+    if (!event.subject && !fields.some((field) => field.ownSubject && getPath(event.payload, field.path) != null)) return event;
+
+    const subjectKey = event.subject ? await keyOf(event.application, event.subject) : undefined;
+    const payload = structuredClone(event.payload) as Record<string, unknown>;
+    for (const field of fields) {
+      const value = getPath(payload, field.path);
+      if (value === undefined || value === null) continue;
+      const key = field.ownSubject ? await keyOf(event.application, String(value)) : subjectKey;
+      if (key) setPath(payload, field.path, sealValue(key, value));
+    }
+    const { subject, ...rest } = event;
+    return {
+      ...rest,
+      ...(isUserEvent && subjectKey ? { aggregateId: subjectKey.keyId } : {}),
+      ...(subject && subjectKey ? { subject: sealValue(subjectKey, subject) } : {}),
+      payload,
+    };
+  }
+}
+
+/**
+ * Opens sealed events for a reader (the projection). A value whose key is gone — its subject was
+ * erased — becomes what its field's rule says (null, {}, absent), or the whole event is dropped
+ * (`undefined`): a replay then folds the event log into the state the erasure left, never back to
+ * the erased data. A key of another application never opens anything.
+ */
+export class EventOpener {
+  constructor(private readonly keys: SubjectKeys = new SubjectKeys()) {}
+
+  async open(q: Queryable, message: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const application = message.application;
+    const type = message.type;
+    if (typeof application !== 'string' || typeof type !== 'string') return message;
+    const fields: readonly PersonalField[] = PERSONAL_FIELDS[type as keyof typeof PERSONAL_FIELDS] ?? [];
+    const payload = message.payload;
+    const payloadObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+    const hasSealedField = payloadObject !== undefined && fields.some((field) => isSealed(getPath(payloadObject, field.path)));
+    // Nothing sealed: an anonymous channel's event (or one written before sealing existed).
+    if (!isSealed(message.subject) && !hasSealedField) return message;
+
+    const keys = new Map<string, SubjectKey | undefined>();
+    const open = async (sealed: string): Promise<{ value: unknown } | undefined> => {
+      const keyId = sealedKeyId(sealed);
+      if (!keyId) return undefined;
+      if (!keys.has(keyId)) keys.set(keyId, await this.keys.byId(q, keyId));
+      const key = keys.get(keyId);
+      return key && key.application === application ? openValue(key, sealed) : undefined;
+    };
+
+    const opened: Record<string, unknown> = { ...message };
+    if (isSealed(message.subject)) {
+      const subject = await open(message.subject);
+      if (subject && typeof subject.value === 'string') opened.subject = subject.value;
+      else delete opened.subject;
+    }
+    if (USER_AGGREGATE_EVENTS.has(type)) {
+      // The user's id is the subject; when it does not open, the event is about nobody any more.
+      if (typeof opened.subject !== 'string') return undefined;
+      opened.aggregateId = opened.subject;
+    }
+    if (payloadObject) {
+      const openedPayload = structuredClone(payloadObject);
+      for (const field of fields) {
+        const value = getPath(openedPayload, field.path);
+        if (!isSealed(value)) continue;
+        const result = await open(value);
+        if (result) {
+          setPath(openedPayload, field.path, result.value);
+          continue;
+        }
+        if (field.whenErased === 'skip') return undefined;
+        if (field.whenErased === 'absent') deletePath(openedPayload, field.path);
+        else setPath(openedPayload, field.path, field.whenErased === null ? null : {});
+      }
+      opened.payload = openedPayload;
+    }
+    return opened;
+  }
+}
+
+
+function getPath(target: unknown, path: string): unknown {
+  let current: unknown = target;
+  for (const part of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let current = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = current[part];
+    if (typeof next !== 'object' || next === null) return;
+    current = next as Record<string, unknown>;
+  }
+  current[parts[parts.length - 1]] = value;
+}
+
+function deletePath(target: Record<string, unknown>, path: string): void {
+  const parts = path.split('.');
+  let current = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = current[part];
+    if (typeof next !== 'object' || next === null) return;
+    current = next as Record<string, unknown>;
+  }
+  delete current[parts[parts.length - 1]];
+}

@@ -1,0 +1,3 @@
+export * from './cipher';
+export * from './subject-keys';
+export * from './event-sealing';

@@ -1,0 +1,78 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SubjectKey } from './cipher';
+
+/** Anything that runs SQL: a TypeORM EntityManager (in a transaction) or DataSource. */
+export interface Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/** The table of data subjects' keys (created by the profile-service's migrations, which own users). */
+export const SUBJECT_KEYS_TABLE = 'personal_data.subject_keys';
+
+interface KeyRow {
+  key_id: string;
+  application: string;
+  data_key: Buffer;
+}
+
+/**
+ * One key per (application, userID): created by the first event that carries the user's personal
+ * data, read to open events, deleted when the user is erased — which makes every sealed value of
+ * the user unreadable for good (crypto-shredding). Producers and the projection share the table.
+ */
+export class SubjectKeys {
+  /** The user's key, created if the user has none (in the caller's transaction). */
+  async forSubject(q: Queryable, application: string, userId: string): Promise<SubjectKey> {
+    const inserted = (await q.query(
+      `INSERT INTO ${SUBJECT_KEYS_TABLE} (key_id, application, user_id, data_key) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (application, user_id) DO NOTHING RETURNING key_id, application, data_key`,
+      [randomUUID(), application, userId, randomBytes(32)],
+    )) as KeyRow[];
+    const row = inserted[0] ?? (await this.findRow(q, application, userId));
+    if (!row) throw new Error('subject key vanished while it was being created');
+    return toKey(row);
+  }
+
+  async find(q: Queryable, application: string, userId: string): Promise<SubjectKey | undefined> {
+    const row = await this.findRow(q, application, userId);
+    return row && toKey(row);
+  }
+
+  async byId(q: Queryable, keyId: string): Promise<SubjectKey | undefined> {
+    if (!UUID.test(keyId)) return undefined;
+    const rows = (await q.query(`SELECT key_id, application, data_key FROM ${SUBJECT_KEYS_TABLE} WHERE key_id = $1`, [keyId])) as KeyRow[];
+    return rows[0] && toKey(rows[0]);
+  }
+
+  /** Shred: every value sealed with this key becomes unreadable. */
+  async delete(q: Queryable, keyId: string): Promise<void> {
+    await q.query(`DELETE FROM ${SUBJECT_KEYS_TABLE} WHERE key_id = $1`, [keyId]);
+  }
+
+  private async findRow(q: Queryable, application: string, userId: string): Promise<KeyRow | undefined> {
+    const rows = (await q.query(
+      `SELECT key_id, application, data_key FROM ${SUBJECT_KEYS_TABLE} WHERE application = $1 AND user_id = $2`,
+      [application, userId],
+    )) as KeyRow[];
+    return rows[0];
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toKey(row: KeyRow): SubjectKey {
+  return { keyId: row.key_id, application: row.application, key: row.data_key };
+}
+
+/** DDL of the keys table, for the owning service's migration. */
+export const SUBJECT_KEYS_DDL = [
+  'CREATE SCHEMA IF NOT EXISTS personal_data',
+  `CREATE TABLE ${SUBJECT_KEYS_TABLE} (
+     key_id uuid PRIMARY KEY,
+     application text NOT NULL,
+     user_id text NOT NULL,
+     data_key bytea NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     UNIQUE (application, user_id)
+   )`,
+];
