@@ -29,6 +29,7 @@ import { AddDeviceTagsHandler } from './handlers/add-device-tags.handler';
 import { RemoveDeviceTagsHandler } from './handlers/remove-device-tags.handler';
 import { ClearDeviceTagsHandler } from './handlers/clear-device-tags.handler';
 import { OverrideDeviceUserDataHandler } from './handlers/override-device-user-data.handler';
+import { EraseDeviceUserHandler } from './handlers/erase-device-user.handler';
 import { DEVICE_MIGRATIONS } from './migrations';
 import { DeviceEntity } from './persistence/device.entity';
 import { DevicesRepository } from './persistence/devices.repository';
@@ -42,6 +43,7 @@ import { AddDeviceTagsUseCase } from './use-cases/add-device-tags/add-device-tag
 import { RemoveDeviceTagsUseCase } from './use-cases/remove-device-tags/remove-device-tags.use-case';
 import { ClearDeviceTagsUseCase } from './use-cases/clear-device-tags/clear-device-tags.use-case';
 import { OverrideDeviceUserDataUseCase } from './use-cases/override-device-user-data/override-device-user-data.use-case';
+import { EraseDeviceUserUseCase } from './use-cases/erase-device-user/erase-device-user.use-case';
 
 export const DEVICE_CONSUMER_GROUP = 'device-service';
 
@@ -56,6 +58,7 @@ const COMMAND_HANDLERS = [
   RemoveDeviceTagsHandler,
   ClearDeviceTagsHandler,
   OverrideDeviceUserDataHandler,
+  EraseDeviceUserHandler,
 ];
 
 /** Push devices: consumes device.commands and application.events, emits device.events and command outcomes. */
@@ -98,6 +101,7 @@ export class DeviceServiceModule {
         RemoveDeviceTagsUseCase,
         ClearDeviceTagsUseCase,
         OverrideDeviceUserDataUseCase,
+        EraseDeviceUserUseCase,
         ...COMMAND_HANDLERS,
         {
           provide: MESSAGE_HANDLERS,

@@ -12,9 +12,11 @@ import {
   OVERRIDE_DEVICE_USER_DATA,
   REGISTER_DEVICE,
   Topics,
+  isSealed,
   newEnvelope,
 } from '@omni/contracts';
 import { DLQ_HEADERS, MessagePublisher, recordFor } from '@omni/messaging';
+import { EventOpener } from '@omni/personal-data';
 import { loadConfig } from '@omni/config';
 import { createLogger } from '@omni/observability';
 import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
@@ -51,6 +53,15 @@ describe('device-service on the real broker and database', () => {
   const send = (...commands: Envelope[]) => publisher.publish(commands.map((c) => recordFor(Topics.deviceCommands, c)));
   const outcomesOf = (commandId: string) => outcomes.values<Outcome>().filter((o) => o.payload.commandId === commandId);
   const eventsOf = (commandId: string) => events.values<Envelope>().filter((event) => event.correlationId === commandId);
+  /** The same events as a reader holding the keys sees them: personal data sealed for the device's user, opened. */
+  const openedEventsOf = (commandId: string): Promise<Envelope[]> =>
+    Promise.all(
+      eventsOf(commandId).map(async (event) => {
+        const opened = await new EventOpener().open(app.get(DataSource), { ...event });
+        if (!opened) throw new Error(`${event.type} did not open`);
+        return opened as unknown as Envelope;
+      }),
+    );
 
   /** Send commands and wait for the outcome of each; returns the outcomes in order. */
   async function handled(...commands: Envelope[]): Promise<Outcome[]> {
@@ -131,8 +142,16 @@ describe('device-service on the real broker and database', () => {
 
     expect([a.type, a.aggregateVersion, b.type, b.aggregateVersion]).toEqual(['command.accepted', 2, 'command.accepted', 3]);
     await waitFor(() => eventsOf(toB.id).length === 1, { description: 'the second device.user-assigned' });
-    expect(eventsOf(toA.id).map((e) => e.payload)).toEqual([{ userID: 'U-A', userName: 'Ada', previousUserID: null }]);
-    expect(eventsOf(toB.id)[0]).toMatchObject({ type: 'device.user-assigned', aggregateVersion: 3, payload: { userID: 'U-B', userName: 'Bob', previousUserID: 'U-A' } });
+    // On the wire the user's data and the subject are sealed with the user's key; opened, they read as sent.
+    const [rawToB] = eventsOf(toB.id) as Envelope<string, Record<string, unknown>>[];
+    expect([rawToB.subject, rawToB.payload.userID, rawToB.payload.userName, rawToB.payload.previousUserID].every(isSealed)).toBe(true);
+    expect((await openedEventsOf(toA.id)).map((e) => [e.subject, e.payload])).toEqual([['U-A', { userID: 'U-A', userName: 'Ada', previousUserID: null }]]);
+    expect((await openedEventsOf(toB.id))[0]).toMatchObject({
+      type: 'device.user-assigned',
+      aggregateVersion: 3,
+      subject: 'U-B',
+      payload: { userID: 'U-B', userName: 'Bob', previousUserID: 'U-A' },
+    });
     expect(await device('D-move')).toMatchObject({ user_id: 'U-B', user_name: 'Bob', version: 3 });
   });
 
@@ -194,16 +213,17 @@ describe('device-service on the real broker and database', () => {
     expect(moved).toMatchObject({ type: 'command.accepted', aggregateId: 'D-token-2', aggregateVersion: 1, payload: { created: true } });
     expect(movedAnon).toMatchObject({ type: 'command.accepted', aggregateVersion: 1 });
     await waitFor(() => eventsOf(move.id).length === 2 && eventsOf(moveAnon.id).length === 2, { description: 'the move events' });
-    expect(eventsOf(move.id).find((e) => e.type === 'device.replaced')).toMatchObject({
+    const [moveEvents, moveAnonEvents] = [await openedEventsOf(move.id), await openedEventsOf(moveAnon.id)];
+    expect(moveEvents.find((e) => e.type === 'device.replaced')).toMatchObject({
       aggregateId: 'D-old',
       aggregateVersion: 4,
       payload: { replacedBy: 'D-token-2', previousUserID: 'U-old' },
     });
-    expect(eventsOf(move.id).find((e) => e.type === 'device.registered')).toMatchObject({
+    expect(moveEvents.find((e) => e.type === 'device.registered')).toMatchObject({
       aggregateId: 'D-token-2',
       payload: { userID: 'U-old', userName: 'Olga', tags: ['vip', 'nl'], userData: {}, oldDeviceID: 'D-old' },
     });
-    expect(eventsOf(moveAnon.id).find((e) => e.type === 'device.registered')?.payload).toMatchObject({
+    expect(moveAnonEvents.find((e) => e.type === 'device.registered')?.payload).toMatchObject({
       userID: null,
       userData: { firstName: 'Anna', birthdate: '1990-01-31' },
       oldDeviceID: 'D-anon',

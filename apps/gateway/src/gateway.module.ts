@@ -23,6 +23,7 @@ import { GATEWAY_MIGRATIONS } from './migrations';
 import { ProfileQuery } from './profiles/profile.query';
 import { EmailController } from './recipients/email.controller';
 import { SmsController } from './recipients/sms.controller';
+import { UserErasure } from './users/user-erasure';
 import { UsersController } from './users/users.controller';
 
 /** Every controller of the API (the isolation and credential tests walk this list). */
@@ -61,6 +62,7 @@ export class GatewayModule {
         OutcomeWaiter,
         ProfileQuery,
         CommandBus,
+        UserErasure,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

@@ -306,6 +306,18 @@ describe('applications, credentials and settings', () => {
         // B wrote its own user of that id; A's is unchanged.
         expect((await master(a).get(`/user/foruserid/${userID}`)).body.user.userName).toBe('Original');
       },
+      'DELETE /user/foruserid/:userID': async () => {
+        const userID = `iso-${randomUUID()}`;
+        expect((await master(a).put(`/user/foruserid/${userID}`, { userName: 'A user' })).status).toBe(200);
+        expect((await master(b).delete(`/user/foruserid/${userID}`)).status).toBe(404);
+        expect((await master(a).get(`/user/foruserid/${userID}`)).body.user.active).toBe(true);
+      },
+      'DELETE /user/foruserid/:userID/remove': async () => {
+        const userID = `iso-${randomUUID()}`;
+        expect((await master(a).put(`/user/foruserid/${userID}`, { userName: 'A user' })).status).toBe(200);
+        expect((await master(b).delete(`/user/foruserid/${userID}/remove`)).status).toBe(404);
+        expect((await master(a).get(`/user/foruserid/${userID}/profile`)).body.profile.userName).toBe('A user');
+      },
       'GET /user': async () => {
         const userID = `iso-${randomUUID()}`;
         expect((await master(a).put(`/user/foruserid/${userID}`, { userName: 'Listed in A' })).status).toBe(200);

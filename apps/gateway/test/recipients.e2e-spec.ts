@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Topics, recipientId } from '@omni/contracts';
+import { EventOpener } from '@omni/personal-data';
 import {
   ApiClient,
   ApiResponse,
@@ -294,9 +295,13 @@ describe('email contacts and sms numbers', () => {
       const id = created.body.device.deviceID as string;
       expect(await contact(id)).toMatchObject({ status: 'inactive', verification: 'pending' });
 
-      const requested = await waitFor(() =>
+      const sealed = await waitFor(() =>
         events.values<{ type: string; aggregateId: string; payload: { token: string } }>().find((e) => e.type === 'recipient.verification-requested' && e.aggregateId === id),
       );
+      // The address and the token travel sealed with the user's key: the sender of the message opens them.
+      expect(JSON.stringify(sealed)).not.toContain(email);
+      const requested = (await new EventOpener().open({ query: async (text, values) => (await sql.query(text, values)).rows }, sealed)) as typeof sealed;
+      expect(requested.payload).toMatchObject({ address: email });
       const wrong = await backend.put(`/email/${id}/confirm`, { token: 'not-the-token' });
       expect(wrong.status).toBe(400);
       expect(wrong.body.code).toBe('INVALID_TOKEN');

@@ -20,6 +20,11 @@ import {
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { PROFILE_SCHEMA, ProfileServiceConfig } from './config';
+import { DeactivateUserHandler } from './handlers/deactivate-user.handler';
+import { EraseUserHandler } from './handlers/erase-user.handler';
+import { DeactivateUserUseCase } from './use-cases/deactivate-user/deactivate-user.use-case';
+import { EraseUserUseCase } from './use-cases/erase-user/erase-user.use-case';
+import { SubjectKeys } from '@omni/personal-data';
 import { OverrideUserDataHandler } from './handlers/override-user-data.handler';
 import { UpdateUserHandler } from './handlers/update-user.handler';
 import { PROFILE_MIGRATIONS } from './migrations';
@@ -65,10 +70,15 @@ export class ProfileServiceModule {
         UpdateUserHandler,
         OverrideUserDataUseCase,
         OverrideUserDataHandler,
+        DeactivateUserUseCase,
+        DeactivateUserHandler,
+        { provide: SubjectKeys, useValue: new SubjectKeys() },
+        EraseUserUseCase,
+        EraseUserHandler,
         {
           provide: MESSAGE_HANDLERS,
           useFactory: (...handlers: unknown[]) => handlers,
-          inject: [UpdateUserHandler, OverrideUserDataHandler],
+          inject: [UpdateUserHandler, OverrideUserDataHandler, DeactivateUserHandler, EraseUserHandler],
         },
         {
           provide: UNDECODABLE_HOOK,

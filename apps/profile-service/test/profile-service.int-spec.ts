@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Envelope, Topics, UPDATE_USER, messageKey, newEnvelope } from '@omni/contracts';
 import { DLQ_HEADERS, MessagePublisher, OutgoingRecord, recordFor } from '@omni/messaging';
 import { loadConfig } from '@omni/config';
+import { EventOpener } from '@omni/personal-data';
 import { createLogger } from '@omni/observability';
 import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
 import { ProfileServiceConfig } from '../src/config';
@@ -55,7 +56,12 @@ describe('profile-service on the real broker and database', () => {
     expect(outcome).toMatchObject({ type: 'command.accepted', aggregateId: 'U-new', aggregateVersion: 1, correlationId: command.id });
     expect(outcome.payload).toMatchObject({ commandType: UPDATE_USER, aggregateType: 'user', created: true });
     await waitFor(() => eventsOf(command.id).length === 1, { description: 'the event' });
-    expect(eventsOf(command.id)[0]).toMatchObject({ type: 'user.registered', aggregateVersion: 1, causationId: command.id, payload: { userName: 'John Doe' } });
+    const [event] = eventsOf(command.id);
+    expect(event).toMatchObject({ type: 'user.registered', aggregateVersion: 1, causationId: command.id });
+    // On the wire the user is a pseudonym (the key id) and the name is sealed; opened, it is the user's.
+    expect(JSON.stringify(event)).not.toMatch(/U-new|John Doe/);
+    const opened = await new EventOpener().open(app.get(DataSource), event as unknown as Record<string, unknown>);
+    expect(opened).toMatchObject({ aggregateId: 'U-new', subject: 'U-new', payload: { userName: 'John Doe' } });
     expect(await users()).toContainEqual({ user_id: 'U-new', user_name: 'John Doe', version: 1 });
   });
 

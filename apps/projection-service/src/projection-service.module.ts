@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
-import { MESSAGE_HANDLERS, MessagePublisher, MessagingModule, messageConsumerProvider } from '@omni/messaging';
+import { MESSAGE_HANDLERS, MESSAGE_OPENER, MessageOpener, MessagePublisher, MessagingModule, messageConsumerProvider } from '@omni/messaging';
+import { EventOpener } from '@omni/personal-data';
 import { LOGGER, Logger, ObservabilityModule } from '@omni/observability';
 import { DataSource } from 'typeorm';
 import { DatabaseModule } from '@omni/persistence';
@@ -64,6 +65,15 @@ export class ProjectionServiceModule {
           topics: [Topics.profileEvents, Topics.deviceEvents, Topics.recipientEvents, Topics.commandOutcomes],
           partitionsConsumedConcurrently: config.PROJECTION_CONCURRENCY,
         }),
+        {
+          // Events arrive with their personal data sealed: open it with the subjects' keys (ADR 0009).
+          provide: MESSAGE_OPENER,
+          useFactory: (ds: DataSource): MessageOpener => {
+            const opener = new EventOpener();
+            return (message) => opener.open(ds, message);
+          },
+          inject: [DataSource],
+        },
         ReadModel,
         ProjectionStore,
         ProfileSnapshotComposer,

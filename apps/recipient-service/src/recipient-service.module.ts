@@ -27,6 +27,7 @@ import { AddRecipientTagsHandler } from './handlers/add-recipient-tags.handler';
 import { RemoveRecipientTagsHandler } from './handlers/remove-recipient-tags.handler';
 import { ClearRecipientTagsHandler } from './handlers/clear-recipient-tags.handler';
 import { ConfirmRecipientHandler } from './handlers/confirm-recipient.handler';
+import { EraseRecipientUserHandler } from './handlers/erase-recipient-user.handler';
 import { RECIPIENT_MIGRATIONS } from './migrations';
 import { RecipientEntity } from './persistence/recipient.entity';
 import { RecipientsRepository } from './persistence/recipients.repository';
@@ -38,6 +39,7 @@ import { AddRecipientTagsUseCase } from './use-cases/add-recipient-tags/add-reci
 import { RemoveRecipientTagsUseCase } from './use-cases/remove-recipient-tags/remove-recipient-tags.use-case';
 import { ClearRecipientTagsUseCase } from './use-cases/clear-recipient-tags/clear-recipient-tags.use-case';
 import { ConfirmRecipientUseCase } from './use-cases/confirm-recipient/confirm-recipient.use-case';
+import { EraseRecipientUserUseCase } from './use-cases/erase-recipient-user/erase-recipient-user.use-case';
 import { Clock, VerificationTokens } from './verification/verification-tokens';
 
 export const RECIPIENT_CONSUMER_GROUP = 'recipient-service';
@@ -51,6 +53,7 @@ const COMMAND_HANDLERS = [
   RemoveRecipientTagsHandler,
   ClearRecipientTagsHandler,
   ConfirmRecipientHandler,
+  EraseRecipientUserHandler,
 ];
 
 /**
@@ -101,6 +104,7 @@ export class RecipientServiceModule {
         RemoveRecipientTagsUseCase,
         ClearRecipientTagsUseCase,
         ConfirmRecipientUseCase,
+        EraseRecipientUserUseCase,
         ...COMMAND_HANDLERS,
         {
           provide: MESSAGE_HANDLERS,

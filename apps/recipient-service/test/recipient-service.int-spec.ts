@@ -19,6 +19,7 @@ import {
   recipientId,
 } from '@omni/contracts';
 import { DLQ_HEADERS, MessagePublisher, OutgoingRecord, isTransientError, recordFor } from '@omni/messaging';
+import { EventOpener } from '@omni/personal-data';
 import { loadConfig } from '@omni/config';
 import { Logger, REDACTED_PATHS } from '@omni/observability';
 import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
@@ -87,6 +88,15 @@ describe('recipient-service on the real broker and database', () => {
   const sendRecords = (...records: OutgoingRecord[]) => publisher.publish(records);
   const outcomesOf = (commandId: string) => outcomes.values<Outcome>().filter((o) => o.payload.commandId === commandId);
   const eventsOf = (commandId: string) => events.values<Envelope>().filter((event) => event.correlationId === commandId);
+  /** The same events as a reader holding the keys sees them: personal data sealed for the contact's user, opened. */
+  const openedEventsOf = (commandId: string): Promise<Envelope[]> =>
+    Promise.all(
+      eventsOf(commandId).map(async (event) => {
+        const opened = await new EventOpener().open(app.get(DataSource), { ...event });
+        if (!opened) throw new Error(`${event.type} did not open`);
+        return opened as unknown as Envelope;
+      }),
+    );
   async function outcomeOf(commandId: string): Promise<Outcome> {
     await waitFor(() => outcomesOf(commandId).length > 0, { description: `the outcome of ${commandId}` });
     return outcomesOf(commandId)[0];
@@ -133,8 +143,12 @@ describe('recipient-service on the real broker and database', () => {
         payload: { commandType: REGISTER_RECIPIENT, aggregateType: 'recipient', created: true },
       });
       await waitFor(() => eventsOf(cmd.id).length === 1, { description: 'recipient.registered' });
-      expect(eventsOf(cmd.id)[0]).toMatchObject({
+      // On the wire the address is sealed with the user's key (the subject, sealed too); opened, it reads as sent.
+      const [raw] = eventsOf(cmd.id) as Envelope<string, { address: string }>[];
+      expect([raw.subject, raw.payload.address].map((value) => value?.startsWith('pd1.'))).toEqual([true, true]);
+      expect((await openedEventsOf(cmd.id))[0]).toMatchObject({
         type: 'recipient.registered',
+        subject: 'U123456789',
         aggregateId: cmd.aggregateId,
         aggregateVersion: 1,
         causationId: cmd.id,
@@ -224,7 +238,7 @@ describe('recipient-service on the real broker and database', () => {
 
     expect(await outcomeOf(registration.id)).toMatchObject({ type: 'command.accepted', aggregateVersion: 2, payload: { created: true } });
     await waitFor(() => eventsOf(registration.id).length === 2, { description: 'registered and verification-requested' });
-    const [registered, requested] = eventsOf(registration.id) as Envelope<string, { token: string; expiresAt: string; status: string }>[];
+    const [registered, requested] = (await openedEventsOf(registration.id)) as Envelope<string, { token: string; expiresAt: string; status: string }>[];
     expect(registered).toMatchObject({ type: 'recipient.registered', payload: { status: 'inactive', verification: 'pending' } });
     expect(requested).toMatchObject({ type: 'recipient.verification-requested', aggregateVersion: 2, payload: { channel: 'email', address: 'verify.me+promo@example.com' } });
     const { token, expiresAt } = requested.payload;
@@ -246,7 +260,7 @@ describe('recipient-service on the real broker and database', () => {
     expect(await outcomeOf(confirm.id)).toMatchObject({ type: 'command.accepted', aggregateVersion: 3 });
     expect(await outcomeOf(replay.id)).toMatchObject({ type: 'command.rejected', payload: { status: 400, code: 'INVALID_TOKEN', fields: [{ field: 'token' }] } });
     await waitFor(() => eventsOf(confirm.id).length === 1, { description: 'recipient.verified' });
-    expect(eventsOf(confirm.id)[0]).toMatchObject({ type: 'recipient.verified', aggregateVersion: 3, payload: { userID: 'U-verify' } });
+    expect((await openedEventsOf(confirm.id))[0]).toMatchObject({ type: 'recipient.verified', aggregateVersion: 3, subject: 'U-verify', payload: { userID: 'U-verify' } });
     expect(eventsOf(replay.id)).toEqual([]);
     expect(await rows(registration.aggregateId)).toEqual([expect.objectContaining({ status: 'active', verification: 'verified', token_hash: null, version: 3 })]);
   });
@@ -260,7 +274,11 @@ describe('recipient-service on the real broker and database', () => {
 
     expect(await outcomeOf(moved.id)).toMatchObject({ type: 'command.accepted', aggregateVersion: 2, payload: { created: false } });
     await waitFor(() => eventsOf(moved.id).length === 1, { description: 'recipient.user-assigned' });
-    expect(eventsOf(moved.id)[0]).toMatchObject({ type: 'recipient.user-assigned', payload: { userID: 'U-new', userName: 'New', previousUserID: 'U-old' } });
+    expect((await openedEventsOf(moved.id))[0]).toMatchObject({
+      type: 'recipient.user-assigned',
+      subject: 'U-new',
+      payload: { userID: 'U-new', userName: 'New', previousUserID: 'U-old' },
+    });
     expect(await rows(first.aggregateId)).toEqual([expect.objectContaining({ user_id: 'U-new', user_name: 'New', version: 2 })]);
   });
 

@@ -23,6 +23,8 @@ function stored(overrides: Partial<DeviceState> = {}): Device {
 
 const types = (device: Device) => device.events.map((event) => event.type);
 const payloads = (device: Device) => device.events.map((event) => event.payload);
+/** [type, subject] of each recorded event; a subject absent from the envelope reads as undefined. */
+const subjects = (device: Device) => device.events.map((event) => [event.type, event.subject]);
 
 describe('Device', () => {
   describe('register (a new deviceID)', () => {
@@ -271,6 +273,116 @@ describe('Device', () => {
       const device = stored({ status: 'inactive', replacedBy: 'device-2' });
       expect(device.replaceBy('device-3', cause)).toBeUndefined();
       expect(device.events).toEqual([]);
+    });
+  });
+
+  describe('eraseUser (the user was erased)', () => {
+    const LOCATED = {
+      language: 'en',
+      timeZoneOffset: 1,
+      location: { type: 'Point' as const, coordinates: [4.9, 52.3] as [number, number] },
+      locationAccuracy: 10,
+      altitude: 3,
+      osVersion: '17',
+    };
+
+    it('the device becomes anonymous and forgets the user data and location, with one device.user-erased (userID null, no subject)', () => {
+      const device = stored({ userId: 'U1', userName: 'Ada', userData: { firstName: 'Ada' }, tags: ['vip'], properties: LOCATED });
+
+      device.eraseUser(cause);
+
+      expect(device.events).toHaveLength(1);
+      expect(device.events[0]).toMatchObject({ type: 'device.user-erased', aggregateId: 'device-1', aggregateVersion: 4, payload: { userID: null } });
+      expect(device.events[0]).not.toHaveProperty('subject');
+      expect(device.snapshot).toEqual({
+        application: 'app-key-1',
+        deviceId: 'device-1',
+        userId: null,
+        userName: null,
+        platform: 'iOS',
+        transport: 'APNS',
+        properties: { language: 'en', timeZoneOffset: 1, osVersion: '17' },
+        tags: ['vip'],
+        userData: {},
+        status: 'active',
+        replacedBy: null,
+        version: 4,
+      });
+    });
+
+    it('an inactive device of the user is erased too and stays inactive', () => {
+      const device = stored({ status: 'inactive', userId: 'U1', userName: 'Ada' });
+      device.eraseUser(cause);
+
+      expect(types(device)).toEqual(['device.user-erased']);
+      expect(device.snapshot).toMatchObject({ status: 'inactive', userId: null, userName: null, version: 4 });
+    });
+
+    it('an anonymous device records nothing', () => {
+      const device = stored({ properties: LOCATED });
+      device.eraseUser(cause);
+
+      expect(device.events).toEqual([]);
+      expect(device.snapshot.properties).toEqual(LOCATED);
+    });
+  });
+
+  describe('subject (whose personal data an event holds)', () => {
+    it('is the user the device belongs to after the change', () => {
+      const device = stored();
+      device.assignUser({ userId: 'U1', userName: 'Ada' }, cause);
+      device.update({ language: 'nl' }, cause);
+      device.addTags(['t'], cause);
+      device.assignUser({ userId: 'U2', userName: 'Bob' }, cause);
+      device.deactivate(cause);
+
+      expect(subjects(device)).toEqual([
+        ['device.user-assigned', 'U1'],
+        ['device.updated', 'U1'],
+        ['device.tags-changed', 'U1'],
+        ['device.user-assigned', 'U2'],
+        ['device.deactivated', 'U2'],
+      ]);
+    });
+
+    it('is absent once the device is anonymous: user removed, replaced, erased', () => {
+      const removed = stored({ userId: 'U1' });
+      removed.removeUser(cause);
+      const replaced = stored({ userId: 'U1' });
+      replaced.replaceBy('device-new', cause);
+      const erased = stored({ userId: 'U1' });
+      erased.eraseUser(cause);
+
+      for (const device of [removed, replaced, erased]) {
+        expect(device.events).toHaveLength(1);
+        expect(device.events[0]).not.toHaveProperty('subject');
+      }
+    });
+
+    it('an anonymous registration has none; one with a user (given or carried over) names it', () => {
+      const anonymous = Device.register('app-key-1', 'device-1', { platform: 'iOS', properties: { language: 'en' } }, cause);
+      anonymous.overrideUserData({ firstName: 'Anna' }, cause);
+      const withUser = Device.register('app-key-1', 'device-2', { platform: 'iOS', properties: {}, user: { userId: 'U1', userName: null } }, cause);
+      const carried = Device.register(
+        'app-key-1',
+        'device-3',
+        { platform: 'iOS', properties: {}, carried: { fromDeviceId: 'device-old', user: { userId: 'U2', userName: null }, tags: [], userData: {} } },
+        cause,
+      );
+
+      expect(anonymous.events.map((event) => 'subject' in event)).toEqual([false, false]);
+      expect(subjects(withUser)).toEqual([['device.registered', 'U1']]);
+      expect(subjects(carried)).toEqual([['device.registered', 'U2']]);
+    });
+
+    it('a re-registration that makes the device anonymous records device.user-removed without a subject', () => {
+      const device = stored({ userId: 'U1', userName: 'Ada' });
+      device.reregister({ platform: 'Android', properties: {}, user: null }, cause);
+
+      expect(subjects(device)).toEqual([
+        ['device.updated', 'U1'],
+        ['device.user-removed', undefined],
+      ]);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   DEVICE_UPDATED,
   DEVICE_USER_ASSIGNED,
   DEVICE_USER_DATA_CHANGED,
+  DEVICE_USER_ERASED,
   DEVICE_USER_REMOVED,
   DeviceDeactivatedPayload,
   DevicePlatform,
@@ -23,6 +24,7 @@ import {
   DeviceUpdatedPayload,
   DeviceUserAssignedPayload,
   DeviceUserDataChangedPayload,
+  DeviceUserErasedPayload,
   DeviceUserRemovedPayload,
   Envelope,
   UserDataMap,
@@ -62,6 +64,9 @@ export interface DeviceState {
   replacedBy: string | null;
   version: number;
 }
+
+/** The properties that tell where the device (and so its user) is: erased with the user. */
+const LOCATION_PROPERTY_KEYS = ['location', 'locationAccuracy', 'altitude'] as const satisfies readonly DevicePropertyKey[];
 
 /** What moves from a replaced device to the deviceID that replaces it. */
 export interface CarriedOver {
@@ -167,6 +172,24 @@ export class Device {
     if (previousUserId === null) return;
     const payload: DeviceUserRemovedPayload = { previousUserID: previousUserId };
     this.record(DEVICE_USER_REMOVED, payload, cause, (state) => ({ ...state, userId: null, userName: null }));
+  }
+
+  /**
+   * Its user was erased: the device stays registered (active or not, with its platform, transport,
+   * tags and other properties) but belongs to nobody and loses what it held about the user — user
+   * name, device-level user data and location — with one device.user-erased. An anonymous device
+   * stays as it is.
+   */
+  eraseUser(cause: CausedBy): void {
+    if (this.state.userId === null) return;
+    const payload: DeviceUserErasedPayload = { userID: null };
+    this.record(DEVICE_USER_ERASED, payload, cause, (state) => ({
+      ...state,
+      userId: null,
+      userName: null,
+      userData: {},
+      properties: withoutKeys(state.properties, LOCATION_PROPERTY_KEYS),
+    }));
   }
 
   /** Add tags; the ones it has stay once, in the order they were first added. */
@@ -295,6 +318,11 @@ export class Device {
     this.record(DEVICE_USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData }));
   }
 
+  /**
+   * Apply a change and record its event at the next version. The event's subject — whose personal
+   * data it holds, sealed with that user's key — is the device's user after the change (none when
+   * the device is anonymous then).
+   */
   private record<P>(type: string, payload: P, cause: CausedBy, apply: (state: DeviceState) => DeviceState): void {
     const version = this.state.version + 1;
     this.state = { ...apply(this.state), version };
@@ -306,6 +334,7 @@ export class Device {
         aggregateVersion: version,
         correlationId: cause.correlationId,
         causationId: cause.id,
+        subject: this.state.userId,
         payload,
       }),
     );
@@ -332,6 +361,12 @@ function mergeProperties(
     else next[key] = value;
   }
   return { next: next as DevicePropertyValues, changed: changed as DeviceProperties };
+}
+
+function withoutKeys(properties: DevicePropertyValues, keys: readonly DevicePropertyKey[]): DevicePropertyValues {
+  const rest: DevicePropertyValues = { ...properties };
+  for (const key of keys) delete rest[key];
+  return rest;
 }
 
 /** A location keeps only what the contract defines, in one key order (so equal ones compare equal). */

@@ -5,12 +5,23 @@ import { Device } from '../domain/device';
 /** The aggregate type of every device-service outcome (the read model gates visibility on it). */
 export const DEVICE_AGGREGATE = 'device';
 
+/**
+ * The aggregate type of a command about all of a user's devices (its aggregate id is the userID).
+ * The user has no version in this service: its outcome carries version 0, nothing to wait for.
+ */
+export const USER_AGGREGATE = 'user';
+
 /** The answers device use cases share, so that one rule always reads the same to the client. */
 export const DeviceDecisions = {
   /** The device changed (or nothing needed to): its version, and the events (the device's own unless given). */
   accepted(device: Device, options: { created?: boolean; events?: readonly Envelope[] } = {}): Decision {
     const events = [...(options.events ?? device.events)];
     return Decision.accepted(DEVICE_AGGREGATE, device.snapshot.version, events, options.created === undefined ? {} : { created: options.created });
+  },
+
+  /** A command about a user's devices was applied: the events of every device it changed (none when the user had none). */
+  acceptedForUser(events: readonly Envelope[]): Decision {
+    return Decision.accepted(USER_AGGREGATE, 0, [...events]);
   },
 
   /** Unknown, deactivated or replaced: to every command but register, the device does not exist. */

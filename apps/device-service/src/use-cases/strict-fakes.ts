@@ -16,22 +16,50 @@ const strict = <T extends object>(name: string, implemented: T): T => strictFake
 
 export type DeviceCall =
   | { method: 'findForUpdate'; em: EntityManager; application: string; deviceId: string }
+  | { method: 'findOfUserForUpdate'; em: EntityManager; application: string; userId: string; found: string[] }
+  | { method: 'userHasDevices'; em: EntityManager; application: string; userId: string }
   | { method: 'save'; em: EntityManager; device: Device; saved: DeviceState };
 
-/** Devices port answering from the given devices (by application and deviceID); `saved` is the state at save time. */
-export function strictDevices(...stored: Device[]): { repository: DevicesRepository; calls: DeviceCall[] } {
+/**
+ * Devices port answering from the given devices (by application and deviceID; a user's devices by
+ * their current user, in deviceID order); `saved` is the state at save time. `put` stores another
+ * device; `whileLocking` holds what other transactions commit while a findOfUserForUpdate waits
+ * (one callback per call, run after it answered, as the database's snapshot would have it).
+ */
+export function strictDevices(...stored: Device[]): {
+  repository: DevicesRepository;
+  calls: DeviceCall[];
+  put: (device: Device) => void;
+  whileLocking: (() => void)[];
+} {
   const calls: DeviceCall[] = [];
+  const whileLocking: (() => void)[] = [];
   const byKey = new Map(stored.map((device) => [`${device.snapshot.application}:${device.snapshot.deviceId}`, device]));
+  const put = (device: Device) => byKey.set(`${device.snapshot.application}:${device.snapshot.deviceId}`, device);
+  const ofUser = (application: string, userId: string) =>
+    [...byKey.values()]
+      .filter((device) => device.snapshot.application === application && device.snapshot.userId === userId)
+      .sort((a, b) => (a.snapshot.deviceId < b.snapshot.deviceId ? -1 : 1));
   const repository = strict('DevicesRepository', {
     async findForUpdate(em: EntityManager, application: string, deviceId: string): Promise<Device | null> {
       calls.push({ method: 'findForUpdate', em, application, deviceId });
       return byKey.get(`${application}:${deviceId}`) ?? null;
     },
+    async findOfUserForUpdate(em: EntityManager, application: string, userId: string): Promise<Device[]> {
+      const found = ofUser(application, userId);
+      calls.push({ method: 'findOfUserForUpdate', em, application, userId, found: found.map((device) => device.snapshot.deviceId) });
+      whileLocking.shift()?.();
+      return found;
+    },
+    async userHasDevices(em: EntityManager, application: string, userId: string): Promise<boolean> {
+      calls.push({ method: 'userHasDevices', em, application, userId });
+      return ofUser(application, userId).length > 0;
+    },
     async save(em: EntityManager, device: Device): Promise<void> {
       calls.push({ method: 'save', em, device, saved: structuredClone(device.snapshot) });
     },
   }) as unknown as DevicesRepository;
-  return { repository, calls };
+  return { repository, calls, put, whileLocking };
 }
 
 /** Settings port: the given settings for APP (version 1), nothing for any other application (or for none given). */
@@ -76,7 +104,7 @@ export async function armed<T>(run: (em: EntityManager) => Promise<T>): Promise<
   }
 }
 
-/** A command as the gateway sends it, about device `deviceId` of APP. */
+/** A command as the gateway sends it, about device `deviceId` of APP (or, for a user-level command, about a userID). */
 export function deviceCommand<T extends CommandType>(type: T, payload: Message<T>['payload'], deviceId = 'device-1'): Message<T> {
   return newEnvelope({ type, application: APP, aggregateId: deviceId, aggregateVersion: null, payload });
 }

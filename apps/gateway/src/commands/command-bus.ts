@@ -34,7 +34,7 @@ export type Presenter = (outcome: OutcomeView) => HttpAnswer;
 interface StoredCommand {
   command_id: string;
   request_hash: string;
-  envelope: Envelope;
+  envelope: Envelope | null;
   response_status: number | null;
   response_body: unknown;
 }
@@ -80,7 +80,7 @@ export class CommandBus {
       if (stored.response_status !== null) {
         return { status: stored.response_status, body: stored.response_body, headers: { 'idempotent-replayed': 'true' } };
       }
-      envelope = stored.envelope as typeof envelope;
+      if (stored.envelope) envelope = stored.envelope as typeof envelope;
     }
     await this.publisher.publish([recordFor(request.topic, envelope)]);
     this.metrics.commandsSent.inc({ type: request.type });
@@ -93,7 +93,8 @@ export class CommandBus {
     const answer = withCorrelation(answerFor(outcome, present), envelope.id);
     if (request.idempotencyKey) {
       await this.dataSource.query(
-        `UPDATE gateway.commands SET response_status = $2, response_body = $3::jsonb WHERE command_id = $1`,
+        // The envelope was kept to publish again on a retry; answered, it is not needed (and holds personal data).
+        `UPDATE gateway.commands SET response_status = $2, response_body = $3::jsonb, envelope = NULL WHERE command_id = $1`,
         [envelope.id, answer.status, JSON.stringify(answer.body ?? null)],
       );
     }
@@ -106,7 +107,8 @@ export class CommandBus {
       `INSERT INTO gateway.commands (command_id, application, command_type, topic, envelope, idempotency_key, request_hash)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
        ON CONFLICT (application, idempotency_key) DO NOTHING RETURNING 1`,
-      [envelope.id, request.application, request.type, request.topic, JSON.stringify(envelope), request.idempotencyKey ?? null, requestHash],
+      // Only an idempotent write can be published again, so only it keeps its envelope (until answered).
+      [envelope.id, request.application, request.type, request.topic, request.idempotencyKey ? JSON.stringify(envelope) : null, request.idempotencyKey ?? null, requestHash],
     );
     if (inserted.length === 1) return undefined;
     const rows: StoredCommand[] = await this.dataSource.query(

@@ -284,6 +284,25 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       requestExample: { userData: { firstName: 'John', lastName: 'Doe' } },
       responses: { 200: ok('devices user data updated') },
     },
+    'DELETE /user/foruserid/{userID}': {
+      tag: 'User',
+      reference: PUSH_API,
+      operationId: 'deleteUserForUserID',
+      summary: 'Deactivate User By userID',
+      description: 'Hidden from lists and messaging until one of the user\'s channels registers again.',
+      notFound: USER_NOT_FOUND,
+      responses: { 204: { description: 'No Content' } },
+    },
+    'DELETE /user/foruserid/{userID}/remove': {
+      tag: 'User',
+      reference: PUSH_API,
+      operationId: 'deleteUserForUserIDRemove',
+      summary: 'Delete User By userID',
+      description:
+        'Erase the user: devices stay registered but anonymous, email and SMS contacts are removed, and no personal data of the user remains in any table, the read model or the profile snapshots; a replay of the event topics does not bring it back (the user\'s key is deleted). Asynchronous: 202 at once; repeated while in progress 202, afterwards 404.',
+      notFound: USER_NOT_FOUND,
+      responses: { 202: { ...ok('user removal is being processed'), description: 'Accepted' } },
+    },
     'GET /user/foruserid/{userID}/profile': {
       tag: 'User',
       summary: 'Get the unified profile of a user',

@@ -5,6 +5,7 @@ import {
   CommandMap,
   CommandType,
   DEACTIVATE_RECIPIENT,
+  OVERRIDE_USER_DATA,
   RECIPIENT_PROPERTY_KEYS,
   REGISTER_RECIPIENT,
   REMOVE_RECIPIENT_TAGS,
@@ -69,6 +70,9 @@ export class RecipientCommands {
    * - 200 `{"message": "subscription updated", "device": {…}}` (an address it already had, however spelled);
    * - 202 `{"message": "subscription is being processed", "device": {…}, "commandId", "status": "pending"}`
    *   with `Prefer: respond-async` (or when the wait times out): the id is known before any service answers.
+   *
+   * `userData` with a `userID` is the user's data (user.override-user-data on the user, before the
+   * contact is written); without a userID it stays the contact's own.
    */
   async register(application: string, address: string, body: RecipientChangesDto, write: WriteOptions): Promise<HttpAnswer> {
     const normalisedAddress = normaliseRecipientAddress(this.channel, address, body.region);
@@ -76,7 +80,27 @@ export class RecipientCommands {
     if (normalisedAddress === undefined) throw this.invalidAddress(ADDRESS_FIELD[this.channel]);
     const id = recipientId(this.channel, normalisedAddress);
     const device = { id, deviceID: id };
-    const payload = { ...changesOf(body), channel: this.channel, address, normalisedAddress, credential: 'master' as const };
+    const changes = changesOf(body);
+    if (changes.userData !== undefined && changes.userID) {
+      // A contact of a user carries the user's data, as the user's devices do: the data goes to the
+      // user (one aggregate, so concurrent writes from every route serialise), first — a refusal
+      // (an undefined field, a wrong type) then changes nothing at all.
+      const userData = await this.commands.execute(
+        {
+          application,
+          topic: Topics.profileCommands,
+          type: OVERRIDE_USER_DATA,
+          aggregateId: changes.userID,
+          payload: { userData: changes.userData, credential: 'master' },
+          respondAsync: write.respondAsync,
+          idempotencyKey: write.idempotencyKey && `${write.idempotencyKey}:user-data`,
+        },
+        () => ({ status: 200, body: undefined }),
+      );
+      if (userData.status >= 400) return userData;
+      delete changes.userData;
+    }
+    const payload = { ...changes, channel: this.channel, address, normalisedAddress, credential: 'master' as const };
     const answer = await this.send(application, id, REGISTER_RECIPIENT, payload, write, (outcome) =>
       outcome.created
         ? { status: 201, body: { message: 'subscription created', device } }

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Inject, Param, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import { OVERRIDE_USER_DATA, Topics, UPDATE_USER } from '@omni/contracts';
+import { DEACTIVATE_USER, OVERRIDE_USER_DATA, Topics, UPDATE_USER } from '@omni/contracts';
 import { ProfileQuery } from '../profiles/profile.query';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
@@ -11,6 +11,7 @@ import { ApiError } from '../errors/api-error';
 import { OverrideUserDataDto } from './dto/override-user-data.dto';
 import { ListUsersQueryDto } from './dto/list-users-query.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
+import { UserErasure } from './user-erasure';
 import { UserIdPipe } from './user-id.pipe';
 
 @Controller('user')
@@ -18,6 +19,7 @@ export class UsersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly profiles: ProfileQuery,
+    private readonly erasure: UserErasure,
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
@@ -93,6 +95,44 @@ export class UsersController {
       () => ({ status: 200, body: { message: 'devices user data updated' } }),
     );
     return reply(res, answer);
+  }
+
+  /**
+   * Deactivate (reference: DELETE /user/foruserid/{userID}, 204): hidden from lists and messaging
+   * until one of the user's channels registers again. 404 for a user the read model does not know.
+   */
+  @Delete('foruserid/:userID')
+  @Accepts('master')
+  async deactivate(
+    @ApplicationKey() application: string,
+    @Param('userID', UserIdPipe) userID: string,
+    @WriteHeaders() write: WriteOptions,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    await this.requireUser(application, userID);
+    const answer = await this.commands.execute(
+      { application, topic: Topics.profileCommands, type: DEACTIVATE_USER, aggregateId: userID, payload: { credential: 'master' }, ...write },
+      () => ({ status: 204, body: undefined }),
+    );
+    return reply(res, answer);
+  }
+
+  /**
+   * Erase (reference: DELETE /user/foruserid/{userID}/remove, 202): every trace of the user's
+   * personal data goes, in every service, the read model and the snapshots (see UserErasure).
+   */
+  @Delete('foruserid/:userID/remove')
+  @Accepts('master')
+  @HttpCode(202)
+  async remove(@ApplicationKey() application: string, @Param('userID', UserIdPipe) userID: string) {
+    await this.requireUser(application, userID);
+    await this.erasure.erase(application, userID);
+    return { message: 'user removal is being processed' };
+  }
+
+  private async requireUser(application: string, userID: string): Promise<void> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM projection.users WHERE application = $1 AND user_id = $2', [application, userID]);
+    if (rows.length === 0) throw new ApiError(404, 'USER_NOT_FOUND', 'user not found');
   }
 
   /** A user, from the read model (reference: GET /user/foruserid/{userID}). */

@@ -1,4 +1,4 @@
-import { CausedBy, USER_REGISTERED, USER_RENAMED } from '@omni/contracts';
+import { CausedBy, USER_DEACTIVATED, USER_ERASED, USER_REGISTERED, USER_RENAMED } from '@omni/contracts';
 import { User, UserState } from './user';
 
 const command: CausedBy = {
@@ -157,5 +157,31 @@ describe('User.overrideUserData', () => {
     user.overrideUserData({ firstName: 'Ada', gender: null }, cause);
     expect(user.events).toHaveLength(0);
     expect(user.snapshot.version).toBe(stored.version);
+  });
+
+  describe('lifecycle', () => {
+    it('every event names the user as its subject (its personal data is sealed with the user\'s key)', () => {
+      const user = User.restore(stored);
+      user.rename('Ada Lovelace', command);
+      user.overrideUserData({ lastName: 'Lovelace' }, command);
+      user.deactivate(command);
+      user.erase(command);
+      expect(user.events.map((event) => event.subject)).toEqual(['user-42', 'user-42', 'user-42', 'user-42']);
+    });
+
+    it('deactivate records user.deactivated once; deactivating an inactive user records nothing', () => {
+      const user = User.restore(stored);
+      user.deactivate(command);
+      user.deactivate(command);
+      expect(user.events.map((event) => [event.type, event.aggregateVersion, event.payload])).toEqual([[USER_DEACTIVATED, 5, { status: 'inactive' }]]);
+      expect(user.snapshot.status).toBe('inactive');
+      expect(User.restore({ ...stored, status: 'inactive' }).events).toHaveLength(0);
+    });
+
+    it('erase records user.erased as the user\'s next version', () => {
+      const user = User.restore(stored);
+      user.erase(command);
+      expect(user.events.map((event) => [event.type, event.aggregateVersion, event.payload])).toEqual([[USER_ERASED, 5, { status: 'erased' }]]);
+    });
   });
 });

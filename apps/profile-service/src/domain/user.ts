@@ -2,9 +2,13 @@ import {
   CausedBy,
   Envelope,
   USER_DATA_CHANGED,
+  USER_DEACTIVATED,
+  USER_ERASED,
   USER_REGISTERED,
   USER_RENAMED,
   UserDataChangedPayload,
+  UserDeactivatedPayload,
+  UserErasedPayload,
   StoredUserData,
   UserDataMap,
   UserRegisteredPayload,
@@ -61,6 +65,22 @@ export class User {
     this.record(USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData: next }));
   }
 
+  /** Hide the user from lists and messaging (until a channel registers again). */
+  deactivate(cause: CausedBy): void {
+    if (this.state.status === 'inactive') return;
+    const payload: UserDeactivatedPayload = { status: 'inactive' };
+    this.record(USER_DEACTIVATED, payload, cause, (state) => ({ ...state, status: 'inactive' }));
+  }
+
+  /**
+   * Erase: the last event of the user. The caller deletes the user's row; the projection removes
+   * the user everywhere and shreds the user's key.
+   */
+  erase(cause: CausedBy): void {
+    const payload: UserErasedPayload = { status: 'erased' };
+    this.record(USER_ERASED, payload, cause, (state) => state);
+  }
+
   get snapshot(): Readonly<UserState> {
     return this.state;
   }
@@ -81,6 +101,8 @@ export class User {
         aggregateVersion: version,
         correlationId: cause.correlationId,
         causationId: cause.id,
+        // Every user event is about the user's personal data: sealed with the user's key on the way out.
+        subject: this.state.userId,
         payload,
       }),
     );

@@ -18,4 +18,8 @@ export class UsersRepository {
     const { application, userId, userName, status, userData, version } = user.snapshot;
     await em.getRepository(UserEntity).save({ application, userId, userName, status, userData, version });
   }
+
+  async delete(em: EntityManager, application: string, userId: string): Promise<void> {
+    await em.getRepository(UserEntity).delete({ application, userId });
+  }
 }

@@ -17,6 +17,10 @@ import { RecipientUserDataChangedProjector } from './recipient/recipient-user-da
 import { RecipientUserRemovedProjector } from './recipient/recipient-user-removed.projector';
 import { RecipientVerificationRequestedProjector } from './recipient/recipient-verification-requested.projector';
 import { RecipientVerifiedProjector } from './recipient/recipient-verified.projector';
+import { DeviceUserErasedProjector } from './device/device-user-erased.projector';
+import { RecipientErasedProjector } from './recipient/recipient-erased.projector';
+import { UserDeactivatedProjector } from './user/user-deactivated.projector';
+import { UserErasedProjector } from './user/user-erased.projector';
 import { UserDataChangedProjector } from './user/user-data-changed.projector';
 import { UserRegisteredProjector } from './user/user-registered.projector';
 import { UserRenamedProjector } from './user/user-renamed.projector';
@@ -26,6 +30,8 @@ export const PROJECTORS = [
   UserRegisteredProjector,
   UserRenamedProjector,
   UserDataChangedProjector,
+  UserDeactivatedProjector,
+  UserErasedProjector,
   DeviceRegisteredProjector,
   DeviceUpdatedProjector,
   DeviceDeactivatedProjector,
@@ -34,6 +40,7 @@ export const PROJECTORS = [
   DeviceTagsChangedProjector,
   DeviceUserDataChangedProjector,
   DeviceReplacedProjector,
+  DeviceUserErasedProjector,
   RecipientRegisteredProjector,
   RecipientUpdatedProjector,
   RecipientDeactivatedProjector,
@@ -43,6 +50,7 @@ export const PROJECTORS = [
   RecipientUserDataChangedProjector,
   RecipientVerificationRequestedProjector,
   RecipientVerifiedProjector,
+  RecipientErasedProjector,
 ] as const;
 
 /** The projectors outside Nest (replay, tests): the same classes, over the given Projection. */

@@ -3,6 +3,7 @@ import { Histogram } from 'prom-client';
 import { MetricsRegistry } from '@omni/observability';
 import { EntityManager } from 'typeorm';
 import { Envelope } from '@omni/contracts';
+import { SubjectKeys } from '@omni/personal-data';
 import { TransactionRunner, queryRows } from '@omni/persistence';
 import { ReadModelTables } from '../read-model/read-model';
 import { ReadModel } from '../read-model/read-model.provider';
@@ -45,6 +46,7 @@ export class Projection {
   }
 
   private readonly visibleAfter?: Histogram<'entity'>;
+  private readonly keys = new SubjectKeys();
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
     const published = await this.tx.run(async (em) => {
@@ -61,6 +63,38 @@ export class Projection {
   }
 
 
+
+  /**
+   * Erase a user (on `user.erased`): the user's row, their contacts, the personal data their
+   * devices held, their outcomes and versions; a snapshot tombstone; and the user's key, which is
+   * what makes the erasure hold in a replay — every event sealed with it opens to nothing from now on.
+   * Not version-gated: the user's version row is among what goes, and a duplicate cannot arrive,
+   * since it could no longer be opened.
+   */
+  async erase(event: Envelope): Promise<void> {
+    const { application, aggregateId: userId } = event;
+    const t = this.tables;
+    await this.tx.run(async (em) => {
+      const user = [application, userId];
+      // Snapshots first: it takes the lock every publication of this user takes (see ProfileSnapshots.erase).
+      await this.snapshots?.erase(em, application, userId);
+      await em.query(`DELETE FROM ${t.users} WHERE application = $1 AND user_id = $2`, user);
+      await em.query(`DELETE FROM ${t.recipients} WHERE application = $1 AND user_id = $2`, user);
+      await em.query(
+        `UPDATE ${t.devices} SET user_id = NULL, user_name = NULL, user_data = '{}'::jsonb,
+                properties = properties - 'location' - 'locationAccuracy' - 'altitude', updated_at = $3
+          WHERE application = $1 AND user_id = $2`,
+        [...user, event.time],
+      );
+      await em.query(`DELETE FROM ${t.entityVersions} WHERE application = $1 AND entity_type = 'user' AND entity_id = $2`, user);
+      await em.query(`DELETE FROM ${t.commandOutcomes} WHERE application = $1 AND aggregate_type = 'user' AND aggregate_id = $2`, user);
+      await em.query(`DELETE FROM ${t.profileVersions} WHERE application = $1 AND user_id = $2`, user);
+      const key = await this.keys.find(em, application, userId);
+      if (key) await this.keys.delete(em, key.keyId);
+      await this.store.signal(em, event.correlationId);
+    });
+    if (this.snapshots) this.written?.();
+  }
 
   /**
    * A user exists in the read model from the first time a channel is attached to its userID. The
@@ -88,16 +122,16 @@ export class Projection {
       case 'user':
         return [event.aggregateId];
       case 'device':
-        return this.ownerOf(em, this.tables.devices, 'device_id', event);
+        return this.ownerOf(em, 'devices', 'device_id', event);
       case 'recipient':
-        return this.ownerOf(em, this.tables.recipients, 'recipient_id', event);
+        return this.ownerOf(em, 'recipients', 'recipient_id', event);
     }
   }
 
-  private async ownerOf(em: EntityManager, table: string, idColumn: string, event: Envelope): Promise<string[]> {
+  private async ownerOf(em: EntityManager, table: 'devices' | 'recipients', idColumn: 'device_id' | 'recipient_id', event: Envelope): Promise<string[]> {
     const rows = await queryRows<{ user_id: string }>(
       em,
-      `SELECT user_id FROM ${table} WHERE application = $1 AND ${idColumn} = $2 AND user_id IS NOT NULL`,
+      `SELECT user_id FROM ${this.tables[table]} WHERE application = $1 AND ${idColumn} = $2 AND user_id IS NOT NULL`,
       [event.application, event.aggregateId],
     );
     return rows.map((row) => row.user_id);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { Topics, UndecodableMessage, decodeMessage, messageKey } from '@omni/contracts';
+import { Topics, UndecodableMessage, decodeEnvelope, messageKey, parseMessage } from '@omni/contracts';
+import { EventOpener } from '@omni/personal-data';
 import { KafkaSettings, createKafka, qualify, unqualify } from '@omni/messaging';
 import type { Logger } from '@omni/observability';
 import { createServiceDataSource, migrateServiceSchema, quoteIdentifier } from '@omni/persistence';
@@ -193,6 +194,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   }
 }
 
+const opener = new EventOpener();
+
 /** Fold one partition's batch in one transaction, with its checkpoint; one event at a time if the batch fails. */
 async function foldBatch(
   dataSource: DataSource,
@@ -207,19 +210,25 @@ async function foldBatch(
   const apply = async (em: EntityManager, message: (typeof messages)[number]): Promise<boolean> => {
     let event;
     try {
-      event = decodeMessage(message.value);
+      const parsed = parseMessage(message.value);
+      if (message.key?.toString('utf8') !== messageKey(String(parsed.application), String(parsed.aggregateId))) return false;
+      // Personal data opens with its subject's key; an erased subject's events fold to what the erasure left.
+      const opened = await opener.open(em, parsed);
+      if (!opened) return false;
+      event = decodeEnvelope(opened);
     } catch (error) {
       if (error instanceof UndecodableMessage) return false; // dead-lettered live as well
       throw error;
     }
     const handler = fold.handlers.get(event.type);
-    if (!handler || message.key?.toString('utf8') !== messageKey(event.application, event.aggregateId)) return false;
+    if (!handler) return false;
     transactions.em = em;
     await handler.handle(event as never, { topic, partition, offset: message.offset, consumer: 'projection-replay' });
     return true;
   };
   const checkpoint = (em: EntityManager, offset: string) =>
     em.query(
+      // eslint-disable-next-line omni/sql-parameters -- checkpoints is quoteIdentifier(rebuild).replay_checkpoints, built in replayReadModel
       `INSERT INTO ${checkpoints} (topic, partition, next_offset) VALUES ($1, $2, $3)
        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
       [topic, partition, Number(offset) + 1],

@@ -27,6 +27,12 @@ export class ProfileSnapshots {
     // a profile without that change after the one with it.
     const versions = await this.nextVersions(em, application, users);
     const profiles = await this.composer.compose(em, application, users);
+    // A user that composes to nothing was erased meanwhile (this fold waited for the erasure's
+    // lock): its version row would be the only trace of it left.
+    const gone = users.filter((userId) => !profiles.some((profile) => profile.userID === userId));
+    if (gone.length > 0) {
+      await em.query(`DELETE FROM ${this.model.tables.profileVersions} WHERE application = $1 AND user_id = ANY($2::text[])`, [application, gone]);
+    }
     if (profiles.length === 0) return 0;
     await this.outbox.add(
       em,
@@ -36,12 +42,18 @@ export class ProfileSnapshots {
   }
 
   /**
-   * Erasure: a tombstone for the user's key, so that compaction forgets every snapshot of them.
-   * The version row stays, so that a user created again later keeps growing versions.
+   * Erasure: every snapshot of the user still waiting in the outbox goes, and a tombstone takes
+   * their place, so that compaction forgets every snapshot of them. The version row goes too (it
+   * names the user): a user created again later starts over at version 1, after the tombstone.
    */
   async erase(em: EntityManager, application: string, userId: string): Promise<void> {
+    // First take the user's version row, as every publication does: a fold of another partition
+    // publishing this user has then committed (its snapshot is removed next) or waits for this
+    // erasure and finds nobody to publish.
     await this.nextVersions(em, application, [userId]);
+    await this.outbox.removeUser(em, application, userId);
     await this.outbox.addTombstone(em, application, userId);
+    await em.query(`DELETE FROM ${this.model.tables.profileVersions} WHERE application = $1 AND user_id = $2`, [application, userId]);
   }
 
   private async nextVersions(em: EntityManager, application: string, userIds: string[]): Promise<Map<string, number>> {

@@ -21,9 +21,18 @@ export class SnapshotOutbox {
       return `($${index * 3 + 1}, '${Topics.profileSnapshots}', $${index * 3 + 2}, '${PROFILE_SNAPSHOT}', $${index * 3 + 3}::jsonb)`;
     });
     await em.query(
+      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, '<constant topic>', $2, '<constant type>', $3::jsonb), …
       `INSERT INTO ${this.model.tables.outbox} (message_id, topic, message_key, message_type, envelope) VALUES ${rows.join(', ')}`,
       values,
     );
+  }
+
+  /** Every row of the user's, published or not (erasure: a tombstone follows). */
+  async removeUser(em: EntityManager, application: string, userId: string): Promise<void> {
+    await em.query(`DELETE FROM ${this.model.tables.outbox} WHERE topic = $1 AND message_key = $2`, [
+      Topics.profileSnapshots,
+      profileSnapshotKey(application, userId),
+    ]);
   }
 
   /** A tombstone: compaction then forgets every snapshot of the user. */

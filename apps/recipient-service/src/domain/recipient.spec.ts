@@ -48,6 +48,23 @@ const register = (changes: Partial<RecipientChangeSet> = {}) =>
   Recipient.register('app-key-1', ID, 'email', 'myemail@domain.com', { properties: {}, ...changes }, cause);
 const types = (recipient: Recipient) => recipient.events.map((event) => event.type);
 const payloads = (recipient: Recipient) => recipient.events.map((event) => event.payload);
+/** [type, subject] of each recorded event; a subject absent from the envelope reads as undefined. */
+const subjects = (recipient: Recipient) => recipient.events.map((event) => [event.type, event.subject]);
+/** What an erased contact keeps: nothing personal. */
+const TOMBSTONE = {
+  application: 'app-key-1',
+  recipientId: ID,
+  channel: 'email',
+  address: null,
+  userId: null,
+  userName: null,
+  properties: {},
+  tags: [],
+  userData: {},
+  status: 'erased',
+  verification: 'none',
+  token: null,
+};
 
 describe('Recipient', () => {
   describe('register (an address seen for the first time)', () => {
@@ -331,6 +348,103 @@ describe('Recipient', () => {
       expect(state.tags).toEqual(['a']);
       expect(state.userData).toEqual({ firstName: 'John' });
       expect(Recipient.restore(state).events).toEqual([]);
+    });
+  });
+
+  describe('erase (its user was erased)', () => {
+    it('keeps nothing personal, with one recipient.erased (status erased, no subject); the contact no longer exists for commands', () => {
+      const recipient = stored({
+        userId: 'U1',
+        userName: 'Ada',
+        userData: { firstName: 'Ada' },
+        tags: ['vip'],
+        properties: { language: 'en', region: 'NL' },
+        verification: 'verified',
+      });
+
+      recipient.erase(later);
+
+      expect(recipient.events).toHaveLength(1);
+      expect(recipient.events[0]).toMatchObject({ type: 'recipient.erased', aggregateId: ID, aggregateVersion: 4, payload: { status: 'erased' } });
+      expect(recipient.events[0]).not.toHaveProperty('subject');
+      expect(recipient.snapshot).toEqual({ ...TOMBSTONE, version: 4 });
+      expect([recipient.isErased, recipient.isPresent, recipient.user]).toEqual([true, false, null]);
+    });
+
+    it('a pending or deactivated contact is erased too (its token forgotten); an erased one records nothing again', () => {
+      const waiting = pending('token-1');
+      const deactivated = stored({ status: 'inactive', userId: 'U1' });
+      waiting.erase(later);
+      deactivated.erase(later);
+      waiting.erase(later);
+
+      expect([types(waiting), types(deactivated)]).toEqual([['recipient.erased'], ['recipient.erased']]);
+      expect(waiting.snapshot).toEqual({ ...TOMBSTONE, version: 4 });
+      expect(waiting.confirm(hashVerificationToken('token-1'), NOW, later)).toBe(false);
+    });
+
+    it('an erased contact records nothing for deactivate, and refuses to be re-registered as a known contact', () => {
+      const recipient = stored({ ...TOMBSTONE, version: 4 } as Partial<RecipientState>);
+
+      recipient.deactivate(later);
+
+      expect(recipient.events).toEqual([]);
+      expect(() => recipient.reregister({ properties: {} }, later)).toThrow('registered anew');
+    });
+
+    it('registering its address anew starts a new, active contact at the next version, with nothing of the erased one', () => {
+      const recipient = stored({ ...TOMBSTONE, version: 4 } as Partial<RecipientState>);
+
+      recipient.registerAnew('myemail@domain.com', { properties: { language: 'nl' }, user: { userId: 'U2', userName: null } }, later);
+
+      expect(recipient.events.map((e) => [e.type, e.aggregateVersion, e.subject])).toEqual([['recipient.registered', 5, 'U2']]);
+      expect(recipient.events[0].payload).toEqual({
+        channel: 'email',
+        address: 'myemail@domain.com',
+        properties: { language: 'nl' },
+        userID: 'U2',
+        userName: null,
+        tags: [],
+        userData: {},
+        status: 'active',
+        verification: 'none',
+      });
+      expect(recipient.snapshot).toMatchObject({ address: 'myemail@domain.com', status: 'active', version: 5 });
+      expect(() => stored().registerAnew('myemail@domain.com', { properties: {} }, later)).toThrow('only an erased contact');
+    });
+  });
+
+  describe('subject (whose personal data an event holds)', () => {
+    it('is the user the contact belongs to after the change', () => {
+      const recipient = register({ user: { userId: 'U1', userName: 'Ada' }, verify: issuer().issue });
+      recipient.update({ properties: { language: 'nl' }, userData: { firstName: 'Ada' }, tags: ['t'] }, later);
+      recipient.confirm(hashVerificationToken('token-1'), NOW, later);
+      recipient.assignUser({ userId: 'U2', userName: 'Bob' }, later);
+      recipient.deactivate(later);
+
+      expect(subjects(recipient)).toEqual([
+        ['recipient.registered', 'U1'],
+        ['recipient.verification-requested', 'U1'],
+        ['recipient.updated', 'U1'],
+        ['recipient.tags-changed', 'U1'],
+        ['recipient.user-data-changed', 'U1'],
+        ['recipient.verified', 'U1'],
+        ['recipient.user-assigned', 'U2'],
+        ['recipient.deactivated', 'U2'],
+      ]);
+    });
+
+    it("is absent when the contact belongs to nobody: an anonymous registration, a removed user, an erased contact", () => {
+      const anonymous = register({ userData: { firstName: 'Anna' } });
+      const removed = stored({ userId: 'U1' });
+      removed.removeUser(later);
+      const erased = stored({ userId: 'U1' });
+      erased.erase(later);
+
+      for (const recipient of [anonymous, removed, erased]) {
+        expect(recipient.events).toHaveLength(1);
+        expect(recipient.events[0]).not.toHaveProperty('subject');
+      }
     });
   });
 });

@@ -2,6 +2,7 @@ import {
   CausedBy,
   Envelope,
   RECIPIENT_DEACTIVATED,
+  RECIPIENT_ERASED,
   RECIPIENT_PROPERTY_KEYS,
   RECIPIENT_REGISTERED,
   RECIPIENT_TAGS_CHANGED,
@@ -13,6 +14,7 @@ import {
   RECIPIENT_VERIFIED,
   RecipientChannel,
   RecipientDeactivatedPayload,
+  RecipientErasedPayload,
   RecipientProperties,
   RecipientPropertyKey,
   RecipientRegisteredPayload,
@@ -41,6 +43,13 @@ export type RecipientPropertyValues = { [K in RecipientPropertyKey]?: NonNullabl
 /** Contact-level user data as stored: a cleared field is absent. */
 export type RecipientUserData = Record<string, string | number | boolean>;
 
+/**
+ * A contact's lifecycle as stored: the wire statuses, and `erased` — a tombstone left when its user
+ * was erased: nothing personal is kept (no address, user, data or properties), only its id,
+ * channel and version, so that registering the same address again continues its history.
+ */
+export type StoredRecipientStatus = RecipientStatus | 'erased';
+
 export interface RecipientUser {
   userId: string;
   userName: string | null;
@@ -50,14 +59,14 @@ export interface RecipientState {
   application: string;
   recipientId: string;
   channel: RecipientChannel;
-  /** The normalised address (personal data: never logged). */
-  address: string;
+  /** The normalised address (personal data: never logged); null once erased. */
+  address: string | null;
   userId: string | null;
   userName: string | null;
   properties: RecipientPropertyValues;
   tags: string[];
   userData: RecipientUserData;
-  status: RecipientStatus;
+  status: StoredRecipientStatus;
   verification: RecipientVerification;
   /** The pending verification's token (its hash only), or null. */
   token: StoredToken | null;
@@ -84,7 +93,8 @@ export interface RecipientChangeSet {
  * records a versioned event; a change that changes nothing records none.
  *
  * Lifecycle: `active` is a usable channel. A contact registered with verification is `inactive`
- * and `pending` until its token is confirmed; a deactivated one is `inactive` and not pending.
+ * and `pending` until its token is confirmed; a deactivated one is `inactive` and not pending. An
+ * `erased` one is a tombstone: it exists for no command but register, which starts it anew.
  */
 export class Recipient {
   private readonly pending: Envelope[] = [];
@@ -135,8 +145,42 @@ export class Recipient {
    * changed (as an update).
    */
   reregister(changes: RecipientChangeSet, cause: CausedBy): void {
+    if (this.isErased) throw new Error('an erased contact is registered anew, with its address');
     if (this.isDeactivated) this.recordRegistration(changes, cause);
     else this.update(changes, cause);
+  }
+
+  /**
+   * An erased contact's address is registered again: a new contact (recipient.registered with its
+   * whole state, as for an address seen for the first time) that continues the tombstone's versions.
+   */
+  registerAnew(address: string, changes: RecipientChangeSet, cause: CausedBy): void {
+    if (!this.isErased) throw new Error('only an erased contact is registered anew');
+    this.state = { ...this.state, address };
+    this.recordRegistration(changes, cause);
+  }
+
+  /**
+   * Its user was erased: the contact is removed for good, with one recipient.erased. It stays as a
+   * tombstone keeping nothing personal — no address, user, user data, properties, tags or
+   * verification — so that its version carries on if its address is registered again. An erased
+   * contact stays as it is.
+   */
+  erase(cause: CausedBy): void {
+    if (this.isErased) return;
+    const payload: RecipientErasedPayload = { status: 'erased' };
+    this.record(RECIPIENT_ERASED, payload, cause, (state) => ({
+      ...state,
+      address: null,
+      userId: null,
+      userName: null,
+      properties: {},
+      tags: [],
+      userData: {},
+      status: 'erased',
+      verification: 'none',
+      token: null,
+    }));
   }
 
   /**
@@ -152,9 +196,9 @@ export class Recipient {
     if (changes.verify && this.state.verification === 'pending') this.requestVerification(changes.verify, cause);
   }
 
-  /** Deactivate: it keeps its user, tags and data; a pending verification is cancelled. A deactivated contact stays as it is. */
+  /** Deactivate: it keeps its user, tags and data; a pending verification is cancelled. A deactivated or erased contact stays as it is. */
   deactivate(cause: CausedBy): void {
-    if (this.isDeactivated) return;
+    if (!this.isPresent) return;
     const payload: RecipientDeactivatedPayload = { userID: this.state.userId };
     this.record(RECIPIENT_DEACTIVATED, payload, cause, (state) => ({
       ...state,
@@ -213,7 +257,12 @@ export class Recipient {
 
   /** Active, or pending verification: the contact exists for every command. */
   get isPresent(): boolean {
-    return !this.isDeactivated;
+    return !this.isDeactivated && !this.isErased;
+  }
+
+  /** Erased with its user: to every command but register, it does not exist. */
+  get isErased(): boolean {
+    return this.state.status === 'erased';
   }
 
   /** Deactivated (or never activated and no longer pending): to every command but register, it does not exist. */
@@ -245,7 +294,7 @@ export class Recipient {
     const verification: RecipientVerification = issued ? 'pending' : this.state.verification === 'verified' ? 'verified' : 'none';
     const payload: RecipientRegisteredPayload = {
       channel: this.state.channel,
-      address: this.state.address,
+      address: this.address,
       properties,
       userID: user?.userId ?? null,
       userName: user?.userName ?? null,
@@ -275,7 +324,7 @@ export class Recipient {
   private recordVerificationRequest(issued: ReturnType<TokenIssuer>, cause: CausedBy): void {
     const payload: RecipientVerificationRequestedPayload = {
       channel: this.state.channel,
-      address: this.state.address,
+      address: this.address,
       token: issued.token,
       expiresAt: issued.expiresAt.toISOString(),
     };
@@ -284,6 +333,12 @@ export class Recipient {
       verification: 'pending',
       token: { hash: issued.hash, expiresAt: issued.expiresAt },
     }));
+  }
+
+  /** The address of a contact that has one (every contact but an erased one). */
+  private get address(): string {
+    if (this.state.address === null) throw new Error('an erased contact has no address');
+    return this.state.address;
   }
 
   private changeProperties(given: RecipientProperties, cause: CausedBy): void {
@@ -305,6 +360,11 @@ export class Recipient {
     this.record(RECIPIENT_USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData }));
   }
 
+  /**
+   * Apply a change and record its event at the next version. The event's subject — whose personal
+   * data it holds, sealed with that user's key — is the contact's user after the change (none when
+   * it belongs to nobody then).
+   */
   private record<P>(type: string, payload: P, cause: CausedBy, apply: (state: RecipientState) => RecipientState): void {
     const version = this.state.version + 1;
     this.state = { ...apply(this.state), version };
@@ -316,6 +376,7 @@ export class Recipient {
         aggregateVersion: version,
         correlationId: cause.correlationId,
         causationId: cause.id,
+        subject: this.state.userId,
         payload,
       }),
     );

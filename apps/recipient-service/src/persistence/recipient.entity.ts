@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { RecipientChannel, RecipientStatus, RecipientVerification } from '@omni/contracts';
-import { RecipientPropertyValues, RecipientUserData } from '../domain/recipient';
+import { RecipientChannel, RecipientVerification } from '@omni/contracts';
+import { RecipientPropertyValues, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
 
 @Entity({ name: 'recipients' })
 export class RecipientEntity {
@@ -13,9 +13,9 @@ export class RecipientEntity {
   @Column({ type: 'text' })
   channel!: RecipientChannel;
 
-  /** Normalised address: personal data. */
-  @Column({ type: 'text' })
-  address!: string;
+  /** Normalised address: personal data. Null once erased. */
+  @Column({ type: 'text', nullable: true })
+  address!: string | null;
 
   @Column({ name: 'user_id', type: 'text', nullable: true })
   userId!: string | null;
@@ -33,7 +33,7 @@ export class RecipientEntity {
   userData!: RecipientUserData;
 
   @Column({ type: 'text' })
-  status!: RecipientStatus;
+  status!: StoredRecipientStatus;
 
   @Column({ type: 'text' })
   verification!: RecipientVerification;

@@ -11,28 +11,30 @@ const SERIALIZATION_FAILURE = '40001';
 @Injectable()
 export class RecipientsRepository {
   /** Load a recipient for change, locking its row until the transaction ends. */
+  /** Load a recipient for change (an erased one too: its tombstone), locking its row until the transaction ends. */
   async findForUpdate(em: EntityManager, application: string, recipientId: string): Promise<Recipient | null> {
     const row = await em.getRepository(RecipientEntity).findOne({
       where: { application, recipientId },
       lock: { mode: 'pessimistic_write' },
     });
-    if (!row) return null;
-    const { channel, address, userId, userName, properties, tags, userData, status, verification, tokenHash, tokenExpiresAt, version } = row;
-    return Recipient.restore({
-      application: row.application,
-      recipientId: row.recipientId,
-      channel,
-      address,
-      userId,
-      userName,
-      properties,
-      tags,
-      userData,
-      status,
-      verification,
-      token: tokenHash !== null && tokenExpiresAt !== null ? { hash: tokenHash, expiresAt: tokenExpiresAt } : null,
-      version,
-    });
+    return row && toRecipient(row);
+  }
+
+  /**
+   * Load every contact of a user for change (active, pending or deactivated; erased ones belong to
+   * nobody), locking their rows until the transaction ends, in recipient id order. A row another
+   * transaction is changing is waited for and read as that transaction left it: one that no longer
+   * belongs to the user is left out.
+   */
+  async findOfUserForUpdate(em: EntityManager, application: string, userId: string): Promise<Recipient[]> {
+    const rows = await em
+      .getRepository(RecipientEntity)
+      .createQueryBuilder('recipient')
+      .where('recipient.application = :application AND recipient.user_id = :userId', { application, userId })
+      .orderBy('recipient.recipient_id COLLATE "C"')
+      .setLock('pessimistic_write')
+      .getMany();
+    return rows.map(toRecipient);
   }
 
   /**
@@ -80,6 +82,25 @@ export class RecipientsRepository {
     }
     throw new Error('the address of this recipient is stored under another recipient id');
   }
+}
+
+function toRecipient(row: RecipientEntity): Recipient {
+  const { channel, address, userId, userName, properties, tags, userData, status, verification, tokenHash, tokenExpiresAt, version } = row;
+  return Recipient.restore({
+    application: row.application,
+    recipientId: row.recipientId,
+    channel,
+    address,
+    userId,
+    userName,
+    properties,
+    tags,
+    userData,
+    status,
+    verification,
+    token: tokenHash !== null && tokenExpiresAt !== null ? { hash: tokenHash, expiresAt: tokenExpiresAt } : null,
+    version,
+  });
 }
 
 /**

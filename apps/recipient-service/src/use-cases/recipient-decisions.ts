@@ -5,6 +5,12 @@ import { Recipient } from '../domain/recipient';
 /** The aggregate type of every recipient-service outcome (the read model gates visibility on it). */
 export const RECIPIENT_AGGREGATE = 'recipient';
 
+/**
+ * The aggregate type of a command about all of a user's contacts (its aggregate id is the userID).
+ * The user has no version in this service: its outcome carries version 0, nothing to wait for.
+ */
+export const USER_AGGREGATE = 'user';
+
 /** The answers recipient use cases share, so that one rule always reads the same to the client. */
 export const RecipientDecisions = {
   /** The contact changed (or nothing needed to): its version and its events. */
@@ -13,7 +19,12 @@ export const RecipientDecisions = {
     return Decision.accepted(RECIPIENT_AGGREGATE, recipient.snapshot.version, events, options.created === undefined ? {} : { created: options.created });
   },
 
-  /** Unknown or deactivated: to every command but register, the contact does not exist. */
+  /** A command about a user's contacts was applied: the events of every contact it changed (none when the user had none). */
+  acceptedForUser(events: readonly Envelope[]): Decision {
+    return Decision.accepted(USER_AGGREGATE, 0, [...events]);
+  },
+
+  /** Unknown, deactivated or erased: to every command but register, the contact does not exist. */
   notFound(): Decision {
     return Decision.rejected(RECIPIENT_AGGREGATE, 404, 'RECIPIENT_NOT_FOUND', 'recipient not found');
   },

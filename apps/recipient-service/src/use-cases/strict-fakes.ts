@@ -24,9 +24,13 @@ const strict = <T extends object>(name: string, implemented: T): T => strictFake
 
 export type RecipientCall =
   | { method: 'findForUpdate'; em: EntityManager; application: string; recipientId: string }
+  | { method: 'findOfUserForUpdate'; em: EntityManager; application: string; userId: string }
   | { method: 'save'; em: EntityManager; recipient: Recipient; saved: RecipientState };
 
-/** Recipients port answering from the given recipients (by application and id); `saved` is the state at save time. */
+/**
+ * Recipients port answering from the given recipients (by application and id; a user's contacts by
+ * their current user, in id order); `saved` is the state at save time.
+ */
 export function strictRecipients(...stored: Recipient[]): { repository: RecipientsRepository; calls: RecipientCall[] } {
   const calls: RecipientCall[] = [];
   const byKey = new Map(stored.map((recipient) => [`${recipient.snapshot.application}:${recipient.snapshot.recipientId}`, recipient]));
@@ -34,6 +38,12 @@ export function strictRecipients(...stored: Recipient[]): { repository: Recipien
     async findForUpdate(em: EntityManager, application: string, id: string): Promise<Recipient | null> {
       calls.push({ method: 'findForUpdate', em, application, recipientId: id });
       return byKey.get(`${application}:${id}`) ?? null;
+    },
+    async findOfUserForUpdate(em: EntityManager, application: string, userId: string): Promise<Recipient[]> {
+      calls.push({ method: 'findOfUserForUpdate', em, application, userId });
+      return [...byKey.values()]
+        .filter((recipient) => recipient.snapshot.application === application && recipient.snapshot.userId === userId)
+        .sort((a, b) => (a.snapshot.recipientId < b.snapshot.recipientId ? -1 : 1));
     },
     async save(em: EntityManager, recipient: Recipient): Promise<void> {
       calls.push({ method: 'save', em, recipient, saved: structuredClone(recipient.snapshot) });
@@ -134,6 +144,17 @@ export function storedRecipient(overrides: Partial<RecipientState> = {}): Recipi
     verification: 'none',
     token: null,
     version: 3,
+    ...overrides,
+  });
+}
+
+/** A stored contact erased with its user (a tombstone: nothing personal, version 4 unless overridden). */
+export function erasedRecipient(overrides: Partial<RecipientState> = {}): Recipient {
+  return storedRecipient({
+    address: null,
+    properties: {},
+    status: 'erased',
+    version: 4,
     ...overrides,
   });
 }

@@ -95,6 +95,9 @@ export class OutboxRelay {
       await em.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((row) => row.id),
       ]);
+      // A published tombstone has done its work; its key (which names whom it erased) goes at once.
+      const tombstones = rows.filter((row) => row.envelope === null).map((row) => row.id);
+      if (tombstones.length > 0) await em.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [tombstones]);
       return rows.length;
     });
   }

@@ -10,7 +10,9 @@ function register(payload: Partial<RegisterDevicePayload> = {}, deviceId = 'devi
 async function run(devices: Device[], command: ReturnType<typeof register>, settings = strictSettings()) {
   const { repository, calls } = strictDevices(...devices);
   const decision = await armed((manager) => new RegisterDeviceUseCase(repository, settings.store).execute(manager, command));
-  return { decision, calls, methods: calls.map((call) => (call.method === 'save' ? `save ${call.device.snapshot.deviceId}` : `find ${call.deviceId}`)) };
+  const method = (call: (typeof calls)[number]) =>
+    call.method === 'save' ? `save ${call.device.snapshot.deviceId}` : call.method === 'findForUpdate' ? `find ${call.deviceId}` : call.method;
+  return { decision, calls, methods: calls.map(method) };
 }
 
 describe('RegisterDeviceUseCase', () => {

@@ -1,6 +1,6 @@
 import { ADD_RECIPIENT_TAGS } from '@omni/contracts';
 import { Recipient } from '../../domain/recipient';
-import { armed, pendingRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
+import { armed, erasedRecipient, pendingRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
 import { AddRecipientTagsUseCase } from './add-recipient-tags.use-case';
 
 function run(tags: string[], ...stored: Recipient[]) {
@@ -10,9 +10,10 @@ function run(tags: string[], ...stored: Recipient[]) {
 }
 
 describe('AddRecipientTagsUseCase', () => {
-  it('unknown or deactivated contacts are 404 RECIPIENT_NOT_FOUND', async () => {
+  it('unknown, deactivated or erased contacts are 404 RECIPIENT_NOT_FOUND', async () => {
     expect(await run(['a']).decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
     expect(await run(['a'], storedRecipient({ status: 'inactive' })).decision).toMatchObject({ kind: 'rejected', status: 404 });
+    expect(await run(['a'], erasedRecipient()).decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
   });
 
   it('adds new tags after the ones it has, once each: recipient.tags-changed with the full list, saved', async () => {

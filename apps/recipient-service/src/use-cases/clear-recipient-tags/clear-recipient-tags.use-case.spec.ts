@@ -1,6 +1,6 @@
 import { CLEAR_RECIPIENT_TAGS } from '@omni/contracts';
 import { Recipient } from '../../domain/recipient';
-import { armed, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
+import { armed, erasedRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
 import { ClearRecipientTagsUseCase } from './clear-recipient-tags.use-case';
 
 function run(...stored: Recipient[]) {
@@ -10,9 +10,10 @@ function run(...stored: Recipient[]) {
 }
 
 describe('ClearRecipientTagsUseCase', () => {
-  it('unknown or deactivated contacts are 404 RECIPIENT_NOT_FOUND', async () => {
+  it('unknown, deactivated or erased contacts are 404 RECIPIENT_NOT_FOUND', async () => {
     expect(await run().decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
     expect(await run(storedRecipient({ status: 'inactive', tags: ['a'] })).decision).toMatchObject({ kind: 'rejected', status: 404 });
+    expect(await run(erasedRecipient()).decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
   });
 
   it('removes every tag: recipient.tags-changed with an empty list, saved', async () => {

@@ -1,6 +1,6 @@
 import { CONFIRM_RECIPIENT } from '@omni/contracts';
 import { Recipient } from '../../domain/recipient';
-import { NOW, armed, fakeTokens, fixedClock, pendingRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
+import { NOW, armed, erasedRecipient, fakeTokens, fixedClock, pendingRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
 import { ConfirmRecipientUseCase } from './confirm-recipient.use-case';
 
 function run(token: string, options: { stored?: Recipient[]; at?: Date } = {}) {
@@ -53,8 +53,9 @@ describe('ConfirmRecipientUseCase', () => {
     expect(await decision).toEqual(INVALID_TOKEN);
   });
 
-  it('an unknown or deactivated contact is 404 RECIPIENT_NOT_FOUND', async () => {
+  it('an unknown, deactivated or erased contact is 404 RECIPIENT_NOT_FOUND', async () => {
     expect(await run('token-1').decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
     expect(await run('token-1', { stored: [storedRecipient({ status: 'inactive' })] }).decision).toMatchObject({ status: 404 });
+    expect(await run('token-1', { stored: [erasedRecipient()] }).decision).toMatchObject({ status: 404, code: 'RECIPIENT_NOT_FOUND' });
   });
 });

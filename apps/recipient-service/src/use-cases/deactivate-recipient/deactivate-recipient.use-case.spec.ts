@@ -1,6 +1,6 @@
 import { DEACTIVATE_RECIPIENT } from '@omni/contracts';
 import { Recipient } from '../../domain/recipient';
-import { armed, pendingRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
+import { armed, erasedRecipient, pendingRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
 import { DeactivateRecipientUseCase } from './deactivate-recipient.use-case';
 
 function run(...stored: Recipient[]) {
@@ -12,6 +12,13 @@ function run(...stored: Recipient[]) {
 describe('DeactivateRecipientUseCase', () => {
   it('an unknown contact is 404 RECIPIENT_NOT_FOUND', async () => {
     const { decision, calls } = run();
+
+    expect(await decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
+  });
+
+  it('an erased contact is 404 RECIPIENT_NOT_FOUND as well, nothing saved', async () => {
+    const { decision, calls } = run(erasedRecipient());
 
     expect(await decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
     expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);

@@ -12,7 +12,7 @@ export class DeactivateRecipientUseCase {
 
   async execute(em: EntityManager, command: Message<typeof DEACTIVATE_RECIPIENT>): Promise<Decision> {
     const recipient = await this.recipients.findForUpdate(em, command.application, command.aggregateId);
-    if (!recipient) return RecipientDecisions.notFound();
+    if (!recipient || recipient.isErased) return RecipientDecisions.notFound();
     recipient.deactivate(causedBy(command));
     if (recipient.events.length > 0) await this.recipients.save(em, recipient);
     return RecipientDecisions.accepted(recipient);

@@ -11,6 +11,7 @@ import {
   WITH_FIELDS,
   armed,
   em,
+  erasedRecipient,
   fakeTokens,
   fixedClock,
   recipientCommand,
@@ -114,6 +115,44 @@ describe('RegisterRecipientUseCase', () => {
     if (result.kind !== 'accepted') throw new Error('not accepted');
     expect(result.events.map((e) => e.type)).toEqual(['recipient.registered']);
     expect(result.events[0].payload).toMatchObject({ status: 'active' });
+  });
+
+  it('an erased contact registered again starts anew: created, active, one recipient.registered continuing its versions, saved', async () => {
+    const command = register();
+    const { decision, calls } = run(command, { stored: [erasedRecipient({ version: 7 })] });
+
+    const result = await decision;
+
+    expect(result).toMatchObject({ kind: 'accepted', aggregateType: 'recipient', version: 8, created: true });
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events.map((e) => [e.type, e.aggregateVersion, e.subject])).toEqual([['recipient.registered', 8, 'U123456789']]);
+    expect(result.events[0].payload).toEqual({
+      channel: 'email',
+      address: EMAIL,
+      properties: { language: 'en', region: 'NL' },
+      userID: 'U123456789',
+      userName: 'John Doe',
+      tags: [],
+      userData: {},
+      status: 'active',
+      verification: 'none',
+    });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+    expect(calls[1]).toMatchObject({ saved: { address: EMAIL, status: 'active', userId: 'U123456789', version: 8 } });
+  });
+
+  it('an erased contact registered again with verify starts pending with a fresh token', async () => {
+    const { decision, issued } = run(register({ verify: true }), { stored: [erasedRecipient()] });
+
+    const result = await decision;
+
+    if (result.kind !== 'accepted') throw new Error('not accepted');
+    expect(result.events.map((e) => [e.type, e.aggregateVersion])).toEqual([
+      ['recipient.registered', 5],
+      ['recipient.verification-requested', 6],
+    ]);
+    expect(result.events[0].payload).toMatchObject({ status: 'inactive', verification: 'pending' });
+    expect(issued).toHaveLength(1);
   });
 
   it('verify: created pending, with recipient.verification-requested carrying a fresh token; the saved row holds its hash only', async () => {

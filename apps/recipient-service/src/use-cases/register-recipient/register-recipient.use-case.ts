@@ -11,7 +11,8 @@ import { RecipientDecisions } from '../recipient-decisions';
 
 /**
  * POST /email, POST /sms: register a new contact, or update the one the application has for this
- * address (reactivating it when it was deactivated), moving it to another user when asked.
+ * address (reactivating it when it was deactivated), moving it to another user when asked. An
+ * address whose contact was erased starts a new contact, continuing the erased one's versions.
  */
 @Injectable()
 export class RegisterRecipientUseCase {
@@ -37,14 +38,26 @@ export class RegisterRecipientUseCase {
     }
 
     const settings = (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
-    const existing = await this.recipients.findForUpdate(em, application, aggregateId);
-    if (existing && (existing.snapshot.channel !== channel || existing.snapshot.address !== address)) return RecipientDecisions.idConflict();
+    const found = await this.recipients.findForUpdate(em, application, aggregateId);
+    // An erased contact's address is gone: it cannot be compared, and the contact starts anew.
+    const tombstone = found?.isErased ? found : null;
+    const existing = tombstone ? null : found;
+    if (found && found.snapshot.channel !== channel) return RecipientDecisions.idConflict();
+    if (existing && existing.snapshot.address !== address) return RecipientDecisions.idConflict();
 
     const decided = decideChanges(settings, payload, existing?.user ?? null, this.clock.now(), () => this.tokens.issue());
     if (!decided.ok) return decided.decision;
     const cause = causedBy(command);
-    const recipient = existing ?? Recipient.register(application, aggregateId, channel, address, decided.changes, cause);
-    if (existing) existing.reregister(decided.changes, cause);
+    let recipient: Recipient;
+    if (existing) {
+      recipient = existing;
+      existing.reregister(decided.changes, cause);
+    } else if (tombstone) {
+      recipient = tombstone;
+      tombstone.registerAnew(address, decided.changes, cause);
+    } else {
+      recipient = Recipient.register(application, aggregateId, channel, address, decided.changes, cause);
+    }
 
     if (recipient.events.length > 0) await this.recipients.save(em, recipient);
     return RecipientDecisions.accepted(recipient, { created: !existing });

@@ -1,6 +1,6 @@
 import { REMOVE_RECIPIENT_TAGS } from '@omni/contracts';
 import { Recipient } from '../../domain/recipient';
-import { armed, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
+import { armed, erasedRecipient, recipientCommand, storedRecipient, strictRecipients } from '../strict-fakes';
 import { RemoveRecipientTagsUseCase } from './remove-recipient-tags.use-case';
 
 function run(tags: string[], ...stored: Recipient[]) {
@@ -10,9 +10,10 @@ function run(tags: string[], ...stored: Recipient[]) {
 }
 
 describe('RemoveRecipientTagsUseCase', () => {
-  it('unknown or deactivated contacts are 404 RECIPIENT_NOT_FOUND', async () => {
+  it('unknown, deactivated or erased contacts are 404 RECIPIENT_NOT_FOUND', async () => {
     expect(await run(['a']).decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
     expect(await run(['a'], storedRecipient({ status: 'inactive', tags: ['a'] })).decision).toMatchObject({ kind: 'rejected', status: 404 });
+    expect(await run(['a'], erasedRecipient()).decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
   });
 
   it('removes the tags it has, ignores the others: recipient.tags-changed with what is left, saved', async () => {

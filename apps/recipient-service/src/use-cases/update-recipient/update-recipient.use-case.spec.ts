@@ -6,6 +6,7 @@ import {
   WITH_FIELDS,
   armed,
   em,
+  erasedRecipient,
   fakeTokens,
   fixedClock,
   pendingRecipient,
@@ -34,6 +35,13 @@ describe('UpdateRecipientUseCase', () => {
 
     expect(await decision).toEqual({ kind: 'rejected', aggregateType: 'recipient', status: 404, code: 'RECIPIENT_NOT_FOUND', message: 'recipient not found' });
     expect(calls).toEqual([{ method: 'findForUpdate', em, application: 'app-key-1', recipientId: EMAIL_ID }]);
+  });
+
+  it('an erased contact is 404 as well, nothing saved (only register starts it anew)', async () => {
+    const { decision, calls } = run(update({ language: 'nl', userID: 'U1' }), { stored: [erasedRecipient()] });
+
+    expect(await decision).toMatchObject({ kind: 'rejected', status: 404, code: 'RECIPIENT_NOT_FOUND' });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
   });
 
   it('a deactivated contact is 404 as well (only register brings it back)', async () => {
