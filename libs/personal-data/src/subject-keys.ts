@@ -23,6 +23,9 @@ interface KeyRow {
 export class SubjectKeys {
   /** The user's key, created if the user has none (in the caller's transaction). */
   async forSubject(q: Queryable, application: string, userId: string): Promise<SubjectKey> {
+    // The key exists for every event but a user's first: one read then, an insert only the first time.
+    const existing = await this.findRow(q, application, userId);
+    if (existing) return toKey(existing);
     const inserted = (await q.query(
       `INSERT INTO ${SUBJECT_KEYS_TABLE} (key_id, application, user_id, data_key) VALUES ($1, $2, $3, $4)
        ON CONFLICT (application, user_id) DO NOTHING RETURNING key_id, application, data_key`,
