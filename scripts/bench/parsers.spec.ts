@@ -1,0 +1,217 @@
+import { parseConsumerPerformance, parseProducerPerformance } from './baselines';
+import { CpuProfile, describeLocation, hotspots } from './cpu-profile';
+import { parsePlan, phaseBudgetSeconds } from './options';
+import { buildTimeline, summarizePhase, writeOutcome } from './phase';
+import { isValidPhoneNumber } from 'libphonenumber-js';
+import { splitEvenly, userIdentity } from './load';
+
+describe('Kafka perf tool output', () => {
+  it('reads the producer\'s summary line, not its progress lines', () => {
+    const output = [
+      '98305 records sent, 19653.1 records/sec (9.60 MB/sec), 1200.5 ms avg latency, 1800.0 ms max latency.',
+      '200000 records sent, 51234.5 records/sec (25.02 MB/sec), 120.34 ms avg latency, 400.00 ms max latency, 110 ms 50th, 300 ms 95th, 350 ms 99th, 390 ms 99.9th.',
+    ].join('\n');
+    expect(parseProducerPerformance(output)).toEqual({ recordsPerSecond: 51234.5, latencyMs: { avg: 120.34, p50: 110, p99: 350 } });
+  });
+
+  it('refuses output without a summary', () => {
+    expect(() => parseProducerPerformance('Exception in thread "main"')).toThrow(/no summary line/);
+  });
+
+  it('reads the consumer\'s rates by header name', () => {
+    const output = [
+      'WARNING: something',
+      'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec',
+      '2026-11-28 20:00:00:000, 2026-11-28 20:00:04:000, 97.6562, 24.4141, 200000, 50000.0000, 3000, 1000, 97.6562, 200000.0000',
+    ].join('\n');
+    expect(parseConsumerPerformance(output)).toEqual({ records: 200_000, recordsPerSecond: 50_000, fetchRecordsPerSecond: 200_000 });
+  });
+
+  it('refuses consumer output without its header', () => {
+    expect(() => parseConsumerPerformance('nothing here')).toThrow(/unexpected ConsumerPerformance output/);
+  });
+});
+
+describe('CPU profile hotspots', () => {
+  const root = '/repo';
+  const node = (id: number, functionName: string, url: string, lineNumber: number) => ({ id, callFrame: { functionName, url, lineNumber } });
+  const profile: CpuProfile = {
+    nodes: [
+      node(1, '(root)', '', -1),
+      node(2, '(idle)', '', -1),
+      node(3, 'parse', 'file:///repo/libs/contracts/src/decode.ts', 9),
+      node(4, 'parse', 'file:///repo/libs/contracts/src/decode.ts', 9), // same function, another call path
+      node(5, '', '/repo/node_modules/pg/lib/client.js', 99),
+      node(6, '(garbage collector)', '', -1),
+    ],
+    startTime: 0,
+    endTime: 10_000,
+    samples: [2, 2, 2, 3, 4, 4, 5, 6, 2],
+    // Before each sample; the first is the wait for the first sample after Profiler.start.
+    timeDeltas: [9_999, 1_000, 1_000, 1_000, 1_000, 1_000, 2_000, 500, 1_000],
+  };
+
+  it('sums self time per function across call paths, biggest first, idle and the start gap left out', () => {
+    // Sample i stands for the interval until the next one.
+    const { totalMs, hotspots: top } = hotspots(profile, root);
+    expect(totalMs).toBe(5.5);
+    expect(top).toEqual([
+      { selfMs: 4, selfPercent: (4 / 5.5) * 100, functionName: 'parse', location: 'libs/contracts/src/decode.ts:10' },
+      { selfMs: 1, selfPercent: (1 / 5.5) * 100, functionName: '(garbage collector)', location: '(native)' },
+      { selfMs: 0.5, selfPercent: (0.5 / 5.5) * 100, functionName: '(anonymous)', location: 'node_modules/pg/lib/client.js:100' },
+    ]);
+  });
+
+  it('caps an interval far longer than the sampling period (the process was not running)', () => {
+    const gap: CpuProfile = { ...profile, timeDeltas: [0, 1_000, 1_000, 5_000_000, 1_000, 1_000, 1_000, 1_000, 1_000] };
+    // Sample 2 (idle) gets the gap; sample 3 (parse) the next interval: only 20 × the median is counted.
+    const gapOnParse: CpuProfile = { ...profile, timeDeltas: [0, 1_000, 1_000, 1_000, 5_000_000, 1_000, 1_000, 1_000, 1_000] };
+    expect(hotspots(gap, root).totalMs).toBe(5);
+    expect(hotspots(gapOnParse, root).hotspots[0]).toMatchObject({ functionName: 'parse', selfMs: 20 + 2 });
+  });
+
+  it('counts time by the package or repository folder it was spent for, native calls for their caller', () => {
+    const nested: CpuProfile = {
+      nodes: [
+        { ...node(1, '(root)', '', -1), children: [2, 4] },
+        { ...node(2, 'submit', 'file:///repo/node_modules/pg/lib/query.js', 150), children: [3] },
+        node(3, 'writev', '', -1), // native, called by pg
+        { ...node(4, 'relay', 'file:///repo/libs/messaging/src/outbox/outbox-relay.ts', 10), children: [5] },
+        node(5, 'emit', 'node:events', 470), // Node's own, called by the relay
+      ],
+      startTime: 0,
+      endTime: 0,
+      samples: [3, 3, 5, 2, 3],
+      timeDeltas: [0, 1_000, 1_000, 1_000, 1_000],
+    };
+    expect(hotspots(nested, root).byOrigin).toEqual([
+      { origin: 'pg', selfMs: 3, selfPercent: 75 },
+      { origin: 'libs/messaging/src/outbox', selfMs: 1, selfPercent: 25 },
+    ]);
+    expect(hotspots({ ...nested, samples: [1, 1] }, root).byOrigin).toEqual([{ origin: '(Node.js internals, native)', selfMs: 1, selfPercent: 100 }]);
+  });
+
+  it('keeps only the requested number of hotspots', () => {
+    expect(hotspots(profile, root, 1).hotspots).toHaveLength(1);
+  });
+
+  it('falls back on hit counts when the profile has no sample list', () => {
+    const byHits: CpuProfile = {
+      nodes: [{ ...node(1, 'a', 'file:///repo/a.ts', 0), hitCount: 3 }, { ...node(2, 'b', 'file:///repo/b.ts', 0), hitCount: 1 }],
+      startTime: 0,
+      endTime: 4_000,
+    };
+    expect(hotspots(byHits, root).hotspots.map((h) => [h.functionName, h.selfMs])).toEqual([
+      ['a', 3],
+      ['b', 1],
+    ]);
+  });
+
+  it('names locations relative to the repository', () => {
+    expect(describeLocation('file:///repo/apps/gateway/src/main.ts', 0, '/repo')).toBe('apps/gateway/src/main.ts:1');
+    expect(describeLocation('node:internal/streams/readable', 41, '/repo')).toBe('node:internal/streams/readable:42');
+    expect(describeLocation('', -1, '/repo')).toBe('(native)');
+  });
+});
+
+describe('the benchmark plan', () => {
+  it('the quick plan keeps its measured phases well inside two minutes, the default inside ten', () => {
+    const quick = parsePlan(['--quick']);
+    const full = parsePlan([]);
+    expect(quick.mode).toBe('quick');
+    // Start-up (Kafka, the apps), the perf tools and the replay need the rest of the budget.
+    expect(phaseBudgetSeconds(quick)).toBeLessThanOrEqual(60);
+    expect(phaseBudgetSeconds(full)).toBeLessThanOrEqual(6 * 60);
+  });
+
+  it('runs on its own ports and database by default', () => {
+    expect(parsePlan([])).toMatchObject({ kafkaPort: 59092, gatewayPort: 5300, firstServicePort: 5301, databaseName: 'omni_bench', outDir: 'docs' });
+  });
+
+  it('takes connections, pool size and phase length from the command line', () => {
+    expect(parsePlan(['--connections', '8', '--pool-size', '4', '--seconds', '7'])).toMatchObject({
+      writeConnections: 8,
+      poolSize: 4,
+      rywSeconds: 7,
+      halfLoadSeconds: 7,
+      asyncSeconds: 7,
+      readSeconds: 7,
+    });
+    expect(() => parsePlan(['--connections', '0'], () => undefined)).toThrow();
+    expect(parsePlan(['--note', 'a', '--note', 'b']).notes).toEqual(['a', 'b']);
+  });
+});
+
+describe('phase figures', () => {
+  it('a read-your-writes write succeeds when visible (200/201); a 202 means it timed out', () => {
+    expect(writeOutcome('read-your-writes', 201)).toBe('ok');
+    expect(writeOutcome('read-your-writes', 202)).toBe('timed-out');
+    expect(writeOutcome('read-your-writes', 500)).toBe('failed');
+    expect(writeOutcome('respond-async', 202)).toBe('ok');
+    expect(writeOutcome('respond-async', 201)).toBe('failed');
+  });
+
+  it('writes and reads are counted apart, rates without the ramp-up second', () => {
+    const samples = [
+      { atMs: 100, latencyMs: 50, kind: 'register-device', status: 201 },
+      { atMs: 1_100, latencyMs: 10, kind: 'attach-user', status: 200 },
+      { atMs: 1_200, latencyMs: 20, kind: 'add-email', status: 202 },
+      { atMs: 1_300, latencyMs: 30, kind: 'add-sms', status: 400 },
+      { atMs: 1_400, latencyMs: 5, kind: 'profile-read', status: 200 },
+      { atMs: 1_500, latencyMs: 7, kind: 'profile-read', status: 404 },
+    ];
+    const phase = summarizePhase({
+      name: 'p',
+      mode: 'read-your-writes',
+      seconds: 2,
+      connections: 1,
+      targetRequestsPerSecond: null,
+      samples,
+      rampSeconds: 1,
+      users: 1,
+      stale: 0,
+      kafkaMessages: 20,
+      unanswered: { errors: 0, timeouts: 0 },
+      cpuSeconds: { gateway: 1.5 },
+    });
+    expect(phase.writes).toMatchObject({ ok: 2, timedOut: 1, failed: 1 });
+    expect(phase.writes.rate.perSecond).toEqual([1]);
+    expect(phase.writes.latencyMs.max).toBe(50);
+    expect(phase.reads).toMatchObject({ ok: 1, failed: 1 });
+    expect(phase.kafkaMessagesPerSecond).toBe(10);
+    expect(phase.cpuSeconds).toEqual({ gateway: 1.5 });
+  });
+
+  it('the timeline puts the phases one after another', () => {
+    const timeline = buildTimeline([
+      { name: 'a', mode: 'read-your-writes', seconds: 2, samples: [{ atMs: 1_500, latencyMs: 9, kind: 'add-sms', status: 201 }] },
+      { name: 'b', mode: 'read', seconds: 1, samples: [{ atMs: 200, latencyMs: 3, kind: 'profile-read', status: 200 }] },
+    ]);
+    expect(timeline).toEqual([
+      { phase: 'a', second: 0, writesPerSecond: 0, readsPerSecond: 0, p50: null, p99: null },
+      { phase: 'a', second: 1, writesPerSecond: 1, readsPerSecond: 0, p50: 9, p99: 9 },
+      { phase: 'b', second: 2, writesPerSecond: 0, readsPerSecond: 1, p50: 3, p99: 3 },
+    ]);
+  });
+});
+
+describe('load identities', () => {
+  it('every user gets its own ids, email and a valid-looking Dutch mobile number', () => {
+    const a = userIdentity('abc123', 1);
+    const b = userIdentity('abc123', 2);
+    expect(a.userID).not.toBe(b.userID);
+    expect(a.deviceID).not.toBe(b.deviceID);
+    expect(a.email).not.toBe(b.email);
+    expect(a.phone).not.toBe(b.phone);
+    expect(a.phone).toMatch(/^\+3161\d{7}$/);
+    for (const n of [0, 1, 9_999_999, 12_345_678]) expect(isValidPhoneNumber(userIdentity('abc123', n).phone)).toBe(true);
+  });
+});
+
+describe('paced load', () => {
+  it('splits a rate over the staggered instances without losing or adding requests', () => {
+    expect(splitEvenly(17, 10)).toEqual([2, 2, 2, 2, 2, 2, 2, 1, 1, 1]);
+    expect(splitEvenly(3, 10).filter((rate) => rate > 0)).toEqual([1, 1, 1]);
+    for (const total of [1, 9, 10, 11, 999]) expect(splitEvenly(total, 10).reduce((sum, n) => sum + n, 0)).toBe(total);
+  });
+});
