@@ -39,7 +39,9 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   app.useGlobalPipes(
     options.validationPipe ?? new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }),
   );
-  app.enableShutdownHooks();
+  // SIGTERM (orchestrators, docker stop) and SIGINT (Ctrl-C) only: Nest's default list would also
+  // stop the app on SIGHUP or SIGUSR2, which log rotation and profilers send.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   recordHttpMetrics(app);
   await options.configure?.(app);
   if (options.consume) {
