@@ -18,7 +18,7 @@ import { Queryable, SubjectKeys } from './subject-keys';
 class MemoryKeys extends SubjectKeys {
   readonly rows = new Map<string, SubjectKey & { userId: string }>();
 
-  override forSubject(_q: Queryable, application: string, userId: string): Promise<SubjectKey> {
+  override forSubject(_q: Queryable, application: string, userId: string, _options?: { erasing?: boolean }): Promise<SubjectKey> {
     const found = [...this.rows.values()].find((row) => row.application === application && row.userId === userId);
     if (found) return Promise.resolve(found);
     const row = { keyId: randomUUID(), application, userId, key: randomBytes(32) };

@@ -1,4 +1,4 @@
-import { Envelope, PERSONAL_FIELDS, PersonalField, USER_AGGREGATE_EVENTS, isSealed } from '@omni/contracts';
+import { Envelope, PERSONAL_FIELDS, PersonalField, USER_AGGREGATE_EVENTS, USER_ERASED, isSealed } from '@omni/contracts';
 import { SubjectKey, openValue, sealValue, sealedKeyId } from './cipher';
 import { Queryable, SubjectKeys } from './subject-keys';
 
@@ -14,14 +14,18 @@ export class EventSealer {
 
   async seal(q: Queryable, events: readonly Envelope[]): Promise<Envelope[]> {
     const keys = new Map<string, SubjectKey>();
-    const keyOf = async (application: string, userId: string) => {
-      const memo = `${application}\u0000${userId}`;
-      let key = keys.get(memo);
-      if (!key) keys.set(memo, (key = await this.keys.forSubject(q, application, userId)));
-      return key;
-    };
     const sealed: Envelope[] = [];
-    for (const event of events) sealed.push(await this.sealOne(event, keyOf));
+    for (const event of events) {
+      // Only the erasure itself is still sealed with the key of a user being erased.
+      const erasing = event.type === USER_ERASED;
+      const keyOf = async (application: string, userId: string) => {
+        const memo = `${application}\u0000${userId}`;
+        let key = keys.get(memo);
+        if (!key) keys.set(memo, (key = await this.keys.forSubject(q, application, userId, { erasing })));
+        return key;
+      };
+      sealed.push(await this.sealOne(event, keyOf));
+    }
     return sealed;
   }
 

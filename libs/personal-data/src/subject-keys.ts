@@ -13,6 +13,19 @@ interface KeyRow {
   key_id: string;
   application: string;
   data_key: Buffer;
+  erasing: boolean;
+}
+
+/**
+ * The user is being erased: their key is marked and waits for the projection to delete it. Until
+ * then nothing new may be sealed for them (it would be shredded with the old data), so a write that
+ * names the user is refused, and can be sent again once the erasure is done.
+ */
+export class SubjectErasureInProgress extends Error {
+  constructor() {
+    super('the user is being erased: try again once the erasure is done');
+    this.name = 'SubjectErasureInProgress';
+  }
 }
 
 /**
@@ -22,17 +35,19 @@ interface KeyRow {
  */
 export class SubjectKeys {
   /** The user's key, created if the user has none (in the caller's transaction). */
-  async forSubject(q: Queryable, application: string, userId: string): Promise<SubjectKey> {
+  async forSubject(q: Queryable, application: string, userId: string, options: { erasing?: boolean } = {}): Promise<SubjectKey> {
     // The key exists for every event but a user's first: one read then, an insert only the first time.
     const existing = await this.findRow(q, application, userId);
+    if (existing?.erasing && !options.erasing) throw new SubjectErasureInProgress();
     if (existing) return toKey(existing);
     const inserted = (await q.query(
       `INSERT INTO ${SUBJECT_KEYS_TABLE} (key_id, application, user_id, data_key) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (application, user_id) DO NOTHING RETURNING key_id, application, data_key`,
+       ON CONFLICT (application, user_id) DO NOTHING RETURNING key_id, application, data_key, false AS erasing`,
       [randomUUID(), application, userId, randomBytes(32)],
     )) as KeyRow[];
     const row = inserted[0] ?? (await this.findRow(q, application, userId));
     if (!row) throw new Error('subject key vanished while it was being created');
+    if (row.erasing && !options.erasing) throw new SubjectErasureInProgress();
     return toKey(row);
   }
 
@@ -43,8 +58,13 @@ export class SubjectKeys {
 
   async byId(q: Queryable, keyId: string): Promise<SubjectKey | undefined> {
     if (!UUID.test(keyId)) return undefined;
-    const rows = (await q.query(`SELECT key_id, application, data_key FROM ${SUBJECT_KEYS_TABLE} WHERE key_id = $1`, [keyId])) as KeyRow[];
+    const rows = (await q.query(`SELECT key_id, application, data_key, erasing FROM ${SUBJECT_KEYS_TABLE} WHERE key_id = $1`, [keyId])) as KeyRow[];
     return rows[0] && toKey(rows[0]);
+  }
+
+  /** The user's erasure has begun: no new data is sealed for them until the key is deleted. */
+  async markErasing(q: Queryable, keyId: string): Promise<void> {
+    await q.query(`UPDATE ${SUBJECT_KEYS_TABLE} SET erasing = true WHERE key_id = $1`, [keyId]);
   }
 
   /** Shred: every value sealed with this key becomes unreadable. */
@@ -54,7 +74,7 @@ export class SubjectKeys {
 
   private async findRow(q: Queryable, application: string, userId: string): Promise<KeyRow | undefined> {
     const rows = (await q.query(
-      `SELECT key_id, application, data_key FROM ${SUBJECT_KEYS_TABLE} WHERE application = $1 AND user_id = $2`,
+      `SELECT key_id, application, data_key, erasing FROM ${SUBJECT_KEYS_TABLE} WHERE application = $1 AND user_id = $2`,
       [application, userId],
     )) as KeyRow[];
     return rows[0];
@@ -75,6 +95,7 @@ export const SUBJECT_KEYS_DDL = [
      application text NOT NULL,
      user_id text NOT NULL,
      data_key bytea NOT NULL,
+     erasing boolean NOT NULL DEFAULT false,
      created_at timestamptz NOT NULL DEFAULT now(),
      UNIQUE (application, user_id)
    )`,

@@ -7,7 +7,8 @@ import {
   decodeMessage,
   newEnvelope,
 } from '@omni/contracts';
-import { outcomeOf } from './command-processor';
+import { SubjectErasureInProgress } from '@omni/personal-data';
+import { CommandProcessor, outcomeOf } from './command-processor';
 import { Decision } from './decision';
 
 /** A command as the profile service receives it: correlation id differs from its own id (a replay). */
@@ -161,5 +162,39 @@ describe('outcomeOf', () => {
 
     expect(outcome.correlationId).toBe(fresh.id);
     expect(outcome.causationId).toBe(fresh.id);
+  });
+});
+
+describe('CommandProcessor', () => {
+  /** In-memory transaction, inbox and outbox: what the processor writes, and what a rollback keeps. */
+  function processorWith(written: Envelope[]) {
+    const claimed = new Set<string>();
+    const tx = {
+      run: async <T>(work: (em: never) => Promise<T>) => {
+        const pending: Envelope[] = [];
+        const claims: string[] = [];
+        const result = await work({ pending, claims } as never);
+        written.push(...pending);
+        for (const id of claims) claimed.add(id);
+        return result;
+      },
+    };
+    const inbox = { claim: async (em: { claims: string[] }, _consumer: string, id: string) => !claimed.has(id) && em.claims.push(id) > 0 };
+    const outbox = { add: async (em: { pending: Envelope[] }, _topic: string, ...envelopes: Envelope[]) => void em.pending.push(...envelopes) };
+    const relay = { wake: () => undefined };
+    return new CommandProcessor(tx as never, inbox as never, outbox as never, relay as never, 'profile.events');
+  }
+
+  it('answers 409 USER_ERASURE_IN_PROGRESS, and applies nothing, when a user named by the command is being erased', async () => {
+    const written: Envelope[] = [];
+    const processor = processorWith(written);
+    const decision = await processor.process('profile-service', command as never, async () => {
+      throw new SubjectErasureInProgress();
+    });
+
+    expect(decision).toMatchObject({ kind: 'rejected', status: 409, code: 'USER_ERASURE_IN_PROGRESS' });
+    expect(written.map((message) => [message.type, (message.payload as { code?: string }).code])).toEqual([[COMMAND_REJECTED, 'USER_ERASURE_IN_PROGRESS']]);
+    // A redelivery of the same command is a duplicate: answered once.
+    expect(await processor.process('profile-service', command as never, async () => Decision.accepted('user', 1, []))).toBe('duplicate');
   });
 });

@@ -14,7 +14,7 @@ import {
   causedBy,
   newEnvelope,
 } from '@omni/contracts';
-import { EventSealer } from '@omni/personal-data';
+import { EventSealer, SubjectErasureInProgress } from '@omni/personal-data';
 import { TransactionRunner } from '@omni/persistence';
 import { Inbox } from '../inbox/inbox';
 import { Outbox } from '../outbox/outbox';
@@ -88,6 +88,20 @@ export class CommandProcessor {
     command: Message<T>,
     decide: (em: EntityManager, command: Message<T>) => Promise<Decision>,
   ): Promise<Decision | 'duplicate'> {
+    try {
+      return await this.apply(consumer, command, decide);
+    } catch (error) {
+      if (!(error instanceof SubjectErasureInProgress)) throw error;
+      // Nothing of the command was applied: answer it, so that the client can send it again later.
+      return this.reject(consumer, command, Decision.rejected('user', 409, 'USER_ERASURE_IN_PROGRESS', error.message));
+    }
+  }
+
+  private async apply<T extends CommandType>(
+    consumer: string,
+    command: Message<T>,
+    decide: (em: EntityManager, command: Message<T>) => Promise<Decision>,
+  ): Promise<Decision | 'duplicate'> {
     const result = await this.tx.run(async (em) => {
       if (!(await this.inbox.claim(em, consumer, command.id))) return 'duplicate' as const;
       await this.gate?.(em, command);
@@ -100,6 +114,16 @@ export class CommandProcessor {
     });
     this.relay.wake();
     return result;
+  }
+
+  private async reject(consumer: string, command: Envelope, decision: Decision): Promise<Decision | 'duplicate'> {
+    const claimed = await this.tx.run(async (em) => {
+      if (!(await this.inbox.claim(em, consumer, command.id))) return false;
+      await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
+      return true;
+    });
+    this.relay.wake();
+    return claimed ? decision : 'duplicate';
   }
 
   /**

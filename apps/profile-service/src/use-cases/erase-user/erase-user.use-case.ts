@@ -30,7 +30,10 @@ export class EraseUserUseCase {
     if (existing) await this.users.delete(em, application, userId);
     // The outcomes of the user's earlier commands name the user (aggregate id and key): published ones go now.
     await em.query(`DELETE FROM ${PROFILE_SCHEMA}.outbox WHERE published_at IS NOT NULL AND message_key = $1`, [messageKey(application, userId)]);
-    if (!(await this.keys.find(em, application, userId))) return Decision.accepted('user', 0, []);
+    const key = await this.keys.find(em, application, userId);
+    if (!key) return Decision.accepted('user', 0, []);
+    // From now until the projection deletes the key, writes that name the user are refused (409).
+    await this.keys.markErasing(em, key.keyId);
     const user = existing ?? User.restore({ application, userId, userName: null, status: 'active', userData: {}, version: 0 });
     user.erase(causedBy(command));
     return Decision.accepted('user', 0, [...user.events]);
