@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_SKIP } from '../../applications/dto/list-query.dto';
 
 /** GET /user: `skip` and `limit` (1–1000, default 25 as in the reference). */
 export class ListUsersQueryDto {
@@ -7,6 +8,7 @@ export class ListUsersQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_SKIP)
   skip?: number;
 
   @IsOptional()

@@ -135,3 +135,16 @@ describe('device command contracts', () => {
     }
   });
 });
+
+describe('device location', () => {
+  it('is refused as an array (class-validator nests into arrays without complaint)', () => {
+    const command = newEnvelope({
+      type: UPDATE_DEVICE,
+      application: 'app',
+      aggregateId: 'device-1',
+      aggregateVersion: null,
+      payload: { location: [] },
+    });
+    expect(() => decodeMessage(JSON.stringify(command))).toThrow(/location/);
+  });
+});

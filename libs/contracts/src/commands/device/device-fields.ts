@@ -1,24 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  Equals,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateBy,
-  ValidateNested,
-  ValidationOptions,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, Equals, IsArray, IsBoolean, IsIn, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
 
 /**
  * What device messages share: the allow-lists of the API reference, the device properties the
@@ -128,6 +110,7 @@ export class DeviceUpdatableProperties {
   timeZoneOffset?: number | null;
 
   @IsOptional()
+  @IsObject() // @ValidateNested alone lets `[]` through (found by the gateway fuzzer)
   @ValidateNested()
   @Type(() => DeviceLocation)
   location?: DeviceLocation | null;
