@@ -8,6 +8,9 @@
  *   app rotate <key> --secret master|application
  *   app delete <key>
  *   replay [--restart] [--keep-old]  rebuild the read model from the event topics (DATABASE_URL, KAFKA_BROKERS)
+ *   dlq list [--topic <t>]        dead-letter topics: count, reasons, redriven (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX)
+ *   dlq show <topic> <partition> <offset>
+ *   dlq redrive <topic> (--partition <p> --offset <o> | --all) [--dry-run] [--force]
  *
  * The gateway is GATEWAY_URL (default http://127.0.0.1:3000); the admin secret is ADMIN_SECRET, or
  * the one `npm start` generated in .cache/dev-secrets.json. `--json` prints machine-readable output.
@@ -89,6 +92,63 @@ program
     const { runReplay } = await import('./replay');
     await runReplay(options);
   });
+
+const dlq = program
+  .command('dlq')
+  .description('dead-letter topics: inspect and redrive (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX)');
+
+dlq
+  .command('list')
+  .description('per dead-letter topic: how many dead letters, their reasons, how many were redriven')
+  .option('--topic <topic>', 'only this dead-letter topic (or the topic it serves)')
+  .action(async (options: { topic?: string }) => {
+    const { DeadLetterTool, formatList, kafkaSettingsFromEnv } = await import('./lib/dlq');
+    const summaries = await new DeadLetterTool(kafkaSettingsFromEnv()).list(options.topic);
+    print({ topics: summaries }, () => formatList(summaries));
+  });
+
+dlq
+  .command('show <topic> <partition> <offset>')
+  .description('one dead letter: reason, detail, where it came from, its headers and payload')
+  .action(async (topic: string, partition: string, offset: string) => {
+    const { DeadLetterTool, formatView, kafkaSettingsFromEnv } = await import('./lib/dlq');
+    const view = await new DeadLetterTool(kafkaSettingsFromEnv()).show(topic, integer(partition, 'partition'), offsetOf(offset));
+    print(view, () => formatView(view));
+  });
+
+dlq
+  .command('redrive <topic>')
+  .description('re-publish dead letters to the topic they came from (same key and headers); each once unless --force')
+  .option('--partition <p>', 'partition of the dead letter')
+  .option('--offset <o>', 'offset of the dead letter')
+  .option('--all', 'every dead letter of the topic not redriven yet', false)
+  .option('--dry-run', 'show what would be redriven, send nothing', false)
+  .option('--force', 'send again what was redriven before', false)
+  .action(async (topic: string, options: { partition?: string; offset?: string; all: boolean; dryRun: boolean; force: boolean }) => {
+    if (options.all === (options.partition !== undefined || options.offset !== undefined)) {
+      throw new Error('give either --partition and --offset, or --all');
+    }
+    const { DeadLetterTool, formatRedrive, kafkaSettingsFromEnv } = await import('./lib/dlq');
+    const result = await new DeadLetterTool(kafkaSettingsFromEnv()).redrive(topic, {
+      all: options.all,
+      ...(options.partition !== undefined ? { partition: integer(options.partition, 'partition') } : {}),
+      ...(options.offset !== undefined ? { offset: offsetOf(options.offset) } : {}),
+      dryRun: options.dryRun,
+      force: options.force,
+    });
+    print(result, () => formatRedrive(result));
+  });
+
+function integer(value: string, name: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+/** Kafka offsets are 64-bit: kept as (normalised) decimal strings. */
+function offsetOf(value: string): string {
+  if (!/^\d+$/.test(value)) throw new Error(`offset must be a whole number, not "${value}"`);
+  return BigInt(value).toString();
+}
 
 function globals(): Globals {
   return program.opts<Globals>();

@@ -2,6 +2,7 @@ import { loadConfig } from '@omni/config';
 import { createLogger } from '@omni/observability';
 import { bootstrapService, runMain } from '@omni/runtime';
 import { GatewayConfig } from './config';
+import { answerBadUrlsWithErrorBody } from './errors/bad-url';
 import { apiValidationPipe } from './errors/validation';
 import { GatewayModule } from './gateway.module';
 import { setupOpenApi } from './openapi';
@@ -22,6 +23,7 @@ runMain(logger, async () => {
     // The OpenAPI document, generated from the controllers now, at /docs (Swagger UI) and /docs-json.
     configure: (app) => {
       setupOpenApi(app, { bodyLimitBytes: config.BODY_LIMIT_BYTES });
+      answerBadUrlsWithErrorBody(app.getHttpServer());
     },
   });
 });

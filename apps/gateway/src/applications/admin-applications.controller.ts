@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Accepts } from '../auth/auth.guard';
 import { ApiError } from '../errors/api-error';
+import { ApplicationKeyPipe } from './application-key.pipe';
 import { ApplicationsStore } from './applications.store';
 import { CreateApplicationDto } from './dto/create-application.dto';
 import { ListQueryDto } from './dto/list-query.dto';
@@ -26,7 +27,7 @@ export class AdminApplicationsController {
   }
 
   @Get(':applicationKey')
-  async get(@Param('applicationKey') applicationKey: string) {
+  async get(@Param('applicationKey', ApplicationKeyPipe) applicationKey: string) {
     const application = await this.applications.get(applicationKey);
     if (!application) throw notFound();
     return { application };
@@ -34,7 +35,7 @@ export class AdminApplicationsController {
 
   /** Rename. */
   @Put(':applicationKey')
-  async rename(@Param('applicationKey') applicationKey: string, @Body() body: CreateApplicationDto) {
+  async rename(@Param('applicationKey', ApplicationKeyPipe) applicationKey: string, @Body() body: CreateApplicationDto) {
     const application = await this.applications.rename(applicationKey, body.name);
     if (!application) throw notFound();
     return { application };
@@ -43,7 +44,7 @@ export class AdminApplicationsController {
   /** Replace a secret: the old one stops working at once on every gateway. */
   @Post(':applicationKey/rotate')
   @HttpCode(200)
-  async rotate(@Param('applicationKey') applicationKey: string, @Body() body: RotateSecretDto) {
+  async rotate(@Param('applicationKey', ApplicationKeyPipe) applicationKey: string, @Body() body: RotateSecretDto) {
     const secret = await this.applications.rotate(applicationKey, body.secret);
     if (!secret) throw notFound();
     return body.secret === 'master' ? { applicationKey, masterSecret: secret } : { applicationKey, applicationSecret: secret };
@@ -51,7 +52,7 @@ export class AdminApplicationsController {
 
   @Delete(':applicationKey')
   @HttpCode(204)
-  async delete(@Param('applicationKey') applicationKey: string): Promise<void> {
+  async delete(@Param('applicationKey', ApplicationKeyPipe) applicationKey: string): Promise<void> {
     if (!(await this.applications.delete(applicationKey))) throw notFound();
   }
 }

@@ -6,7 +6,7 @@ import { ApiError } from '../errors/api-error';
 import { ApplicationRecord, SECRET_HASHER } from '../applications/applications.store';
 import { ApplicationCache } from './application-cache';
 import { RATE_LIMITER, RateLimiter } from './rate-limiter';
-import { SecretHasher, parseBasic } from './credentials';
+import { SecretHasher, isApplicationKey, parseBasic } from './credentials';
 
 /** Which credential a route accepts: `sdk` = key + application secret, `master` = key + master secret. */
 export type CredentialKind = 'admin' | 'master' | 'sdk';
@@ -90,6 +90,7 @@ export class AuthGuard implements CanActivate {
     if (user === ADMIN_USER) {
       return this.hasher.matches(password, this.hasher.hash(this.adminSecret)) ? { kind: 'admin' } : undefined;
     }
+    if (!isApplicationKey(user)) return undefined;
     const application = await this.applications.get(user);
     if (!application) return undefined;
     if (this.hasher.matches(password, application.masterSecretHash)) return { kind: 'master', application: user, record: application };

@@ -1,4 +1,4 @@
-import { SecretHasher, newApplicationKey, newSecret, parseBasic } from './credentials';
+import { SecretHasher, isApplicationKey, newApplicationKey, newSecret, parseBasic } from './credentials';
 
 const URL_SAFE = /^[A-Za-z0-9_-]+$/;
 
@@ -109,5 +109,19 @@ describe('newSecret and newApplicationKey', () => {
     const key = newApplicationKey();
     const secret = newSecret();
     expect(parseBasic(basic(`${key}:${secret}`))).toEqual({ user: key, password: secret });
+  });
+});
+
+describe('isApplicationKey', () => {
+  it('accepts the keys the registry issues (hex) and issued before (base64url)', () => {
+    expect(isApplicationKey(newApplicationKey())).toBe(true);
+    expect(isApplicationKey('In-EzY3_vQb2cW4kq0yZs1xXn7A')).toBe(true);
+  });
+
+  // Found by the gateway fuzzer: "admin\u0000" as the Basic user reached PostgreSQL and answered 500.
+  it('refuses what cannot be a key before it reaches the database: NUL, controls, non-ASCII, SQL, huge', () => {
+    for (const value of ['', 'admin\u0000', '\u0000', 'a b', 'clé', "'; drop table users; --", '../x', 'k'.repeat(129), '\uD800']) {
+      expect([value, isApplicationKey(value)]).toEqual([value, false]);
+    }
   });
 });

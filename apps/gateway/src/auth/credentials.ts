@@ -26,6 +26,16 @@ export function newApplicationKey(): string {
   return randomBytes(20).toString('hex');
 }
 
+/**
+ * Whether a string can be an application key at all: hex today, base64url for applications made
+ * before keys were hex. Anything else (NUL, other control or non-ASCII characters, kilobytes of
+ * text) names no application and is refused before it reaches the cache or the database, which
+ * cannot even compare a string holding NUL.
+ */
+export function isApplicationKey(value: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(value);
+}
+
 export function newSecret(): string {
   return randomBytes(32).toString('hex');
 }

@@ -164,4 +164,15 @@ describe('device routes input', () => {
     });
     expect(model).not.toHaveProperty('internal');
   });
+
+  // Found by the gateway fuzzer: "location": [] passed (ValidateNested validates an array's elements) and crashed the device-service.
+  it('a location is a GeoJSON point object: an array is refused, null clears, a point passes', async () => {
+    expect(await invalidFields(UpdateDeviceDto, { location: [] })).toEqual(['location']);
+    expect(await invalidFields(UpdateDeviceDto, { location: [{ type: 'Point', coordinates: [4.9, 52.3] }] })).toEqual(['location']);
+    expect(await invalidFields(RegisterDeviceDto, { deviceID: 'd1', platform: 'iOS', location: [] })).toEqual(['location']);
+    await expect(valid(UpdateDeviceDto, { location: null })).resolves.toEqual({ location: null });
+    await expect(valid(UpdateDeviceDto, { location: { type: 'Point', coordinates: [4.9, 52.3] } })).resolves.toMatchObject({
+      location: { type: 'Point', coordinates: [4.9, 52.3] },
+    });
+  });
 });

@@ -81,7 +81,9 @@ export class RecipientCommands {
     const id = recipientId(this.channel, normalisedAddress);
     const device = { id, deviceID: id };
     const changes = changesOf(body);
-    if (changes.userData !== undefined && changes.userID) {
+    // `"userData": null` asks for nothing (the field is nullable, as every optional one): no
+    // override for the user, whose contract refuses a null map (the fuzzer found it dead-lettered).
+    if (changes.userData !== undefined && changes.userData !== null && changes.userID) {
       // A contact of a user carries the user's data, as the user's devices do: the data goes to the
       // user (one aggregate, so concurrent writes from every route serialise), first — a refusal
       // (an undefined field, a wrong type) then changes nothing at all.

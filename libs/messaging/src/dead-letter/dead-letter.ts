@@ -1,6 +1,6 @@
 import { IHeaders, KafkaMessage } from 'kafkajs';
 import { deadLetterTopic } from '@omni/contracts';
-import { MessagePublisher } from '../kafka/message-publisher';
+import { MessagePublisher, OutgoingRecord } from '../kafka/message-publisher';
 
 export interface DeadLetterReason {
   /** Short machine-readable cause: malformed-json, unknown-type, invalid-payload, handler-failed, … */
@@ -22,9 +22,13 @@ export const DLQ_HEADERS = {
   time: 'dlq-time',
 } as const;
 
+/** Every header the dead-letter tooling adds starts with this; the rest are the message's own. */
+export const DLQ_HEADER_PREFIX = 'dlq-';
+
 /**
- * Moves a message that cannot be processed to `<topic>.dlq`, unchanged (same key and value),
- * with its reason in headers, so the partition can move on and ops can inspect and redrive it.
+ * Moves a message that cannot be processed to `<topic>.dlq`, unchanged (same key and value, byte
+ * for byte, even when they are not UTF-8), with its reason in headers, so the partition can move
+ * on and ops can inspect and redrive it.
  */
 export class DeadLetterPublisher {
   constructor(
@@ -47,13 +51,57 @@ export class DeadLetterPublisher {
       [DLQ_HEADERS.attempts]: String(why.attempts),
       [DLQ_HEADERS.time]: new Date().toISOString(),
     };
-    await this.publisher.publish([
-      {
-        topic: deadLetterTopic(source.topic),
-        key: source.message.key?.toString('utf8') ?? '',
-        value: source.message.value?.toString('utf8') ?? null,
-        headers,
-      },
-    ]);
+    // The key and value go out as the Buffers they came in as: MessagePublisher hands them to
+    // kafkajs untouched, and decoding them as UTF-8 here would alter a value that is not UTF-8
+    // (the very kind of message that ends up here), so a redrive could not restore it.
+    const record = {
+      topic: deadLetterTopic(source.topic),
+      key: source.message.key ?? null,
+      value: source.message.value ?? null,
+      headers,
+    } as unknown as OutgoingRecord;
+    await this.publisher.publish([record]);
   }
+}
+
+/** What the headers of a dead letter say about it. */
+export interface DeadLetterInfo {
+  reason: string;
+  detail: string;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  consumer: string;
+  attempts: number;
+  time: string;
+}
+
+/** Header values as strings (kafkajs gives Buffers, or arrays of them for repeated headers). */
+export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+/** The dead-letter headers of a message of a `.dlq` topic; undefined when it has none (not a dead letter). */
+export function readDeadLetter(headers: IHeaders | undefined): DeadLetterInfo | undefined {
+  const text = (name: string) => headerText(headers, name);
+  const sourceTopic = text(DLQ_HEADERS.sourceTopic);
+  const reason = text(DLQ_HEADERS.reason);
+  if (sourceTopic === undefined || reason === undefined) return undefined;
+  return {
+    reason,
+    detail: text(DLQ_HEADERS.detail) ?? '',
+    sourceTopic,
+    sourcePartition: Number(text(DLQ_HEADERS.sourcePartition) ?? NaN),
+    sourceOffset: text(DLQ_HEADERS.sourceOffset) ?? '',
+    consumer: text(DLQ_HEADERS.consumer) ?? '',
+    attempts: Number(text(DLQ_HEADERS.attempts) ?? 0),
+    time: text(DLQ_HEADERS.time) ?? '',
+  };
+}
+
+/** The message's own headers: what it carried before it was dead-lettered (every `dlq-*` header removed). */
+export function originalHeaders(headers: IHeaders | undefined): IHeaders {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !name.startsWith(DLQ_HEADER_PREFIX)));
 }

@@ -2,6 +2,7 @@ import { OmitType } from '@nestjs/mapped-types';
 import { IsOptional } from 'class-validator';
 import { RegisterDevicePayload } from '@omni/contracts';
 import { IsDeviceId, IsUserId } from './identifiers';
+import { requireLocationObject } from './update-device.dto';
 
 /**
  * POST /device: the device.register payload as the SDK sends it (platform, transport, the device
@@ -20,3 +21,5 @@ export class RegisterDeviceDto extends OmitType(RegisterDevicePayload, ['credent
   @IsUserId()
   userID?: string | null;
 }
+
+requireLocationObject(RegisterDeviceDto);
