@@ -1,4 +1,4 @@
-import { CompressionTypes, IHeaders, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
 import { Envelope, messageKey } from '@omni/contracts';
 import { KafkaSettings, qualify } from './kafka-settings';
 
@@ -32,16 +32,30 @@ export function recordFor(topic: string, envelope: Envelope): OutgoingRecord {
 /**
  * An idempotent producer (acks=all, one request in flight per connection) so that a retried
  * send neither duplicates nor reorders messages within a partition.
+ *
+ * Two guards keep kafkajs's idempotence from losing messages. A send that fails may still have
+ * been written (the broker appended the batch, the answer was lost to a restart or a network
+ * cut); kafkajs then hands the batch's sequence numbers to the next batch, and the broker takes
+ * that next batch for a retry of the written one: it acknowledges it and drops it. So:
+ * - sends go one at a time, so that no other batch takes those numbers while kafkajs is still
+ *   retrying a failed request;
+ * - after a send fails, the next one first replaces the producer (a new producer id, fresh
+ *   sequence numbers). The failed batch may be on the topic or not: its caller retries it, and
+ *   consumers drop the duplicate.
  */
 export class MessagePublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected = false;
+  /** The producer's sequence numbers may disagree with the broker's since a send failed. */
+  private stale = false;
+  /** The send in progress (sends are chained). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly settings: KafkaSettings,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.newProducer();
   }
 
   async connect(): Promise<void> {
@@ -70,13 +84,35 @@ export class MessagePublisher {
       list.push(record);
       byTopic.set(topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
-      })),
-    });
+    const topicMessages = [...byTopic].map(([topic, list]) => ({
+      topic,
+      messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
+    }));
+    const send = this.queue.then(() => this.send(topicMessages));
+    this.queue = send.catch(() => undefined);
+    await send;
+  }
+
+  private async send(topicMessages: TopicMessages[]): Promise<void> {
+    if (this.stale) await this.renewProducer();
+    try {
+      await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+    } catch (error) {
+      this.stale = true;
+      throw error;
+    }
+  }
+
+  /** Replace the producer: the next batch starts a new idempotent session, unrelated to what failed. */
+  private async renewProducer(): Promise<void> {
+    const previous = this.producer;
+    this.producer = this.newProducer();
+    await previous.disconnect().catch(() => undefined);
+    if (this.connected) await this.producer.connect();
+    this.stale = false;
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 }

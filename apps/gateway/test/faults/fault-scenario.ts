@@ -1,0 +1,252 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApplicationCredentials, createApplication, waitFor } from '@omni/testing';
+import { FaultStack, InstanceId, SERVICE_APPS } from './fault-stack';
+import { PhaseFindings, verifyWrites, waitUntilDrained } from './verify';
+import { LoadOptions, WriteLoad } from './write-load';
+
+export interface FaultSuiteConfig {
+  /** Each round injects every fault once. */
+  rounds: number;
+  /** By round (cycled): `each` = kill -9 the services one at a time (a phase each); `together` = all four in one phase. */
+  serviceKills: ('each' | 'together')[];
+  /** How the broker goes down, by round (cycled): `clean` = SIGTERM, `crash` = SIGKILL. */
+  kafkaStops: ('clean' | 'crash')[];
+  /** How PostgreSQL goes down, by round (cycled): `fast` = a clean restart, `immediate` = a crash. */
+  postgresStops: ('fast' | 'immediate')[];
+  load: LoadOptions;
+  /** Load runs this long before each fault… */
+  beforeFaultMs: number;
+  /** …and this long after the system answers writes again. */
+  afterRecoveryMs: number;
+  /** How long a stopped component stays down before it is started again. */
+  downMs: number;
+  /** Bound for the system to drain (lag 0, outboxes empty) after each phase. */
+  drainTimeoutMs: number;
+  /** Bound for writes to be acknowledged again after a fault. */
+  recoveryTimeoutMs: number;
+  /** Everything the suite started is stopped after this long, whatever happens. */
+  maxLifetimeMs: number;
+}
+
+export interface FaultPhase {
+  name: string;
+  /** Break something and bring it back; returns a note for the report. */
+  inject(stack: FaultStack, load: WriteLoad, config: FaultSuiteConfig): Promise<string>;
+}
+
+/** One line of the report. */
+export interface PhaseReport extends PhaseFindings {
+  fault: string;
+  sent: number;
+  acknowledged: number;
+  /** Acknowledged with 202 (accepted, not yet visible when the gateway's wait ran out). */
+  pending: number;
+  retried: number;
+  failed: number;
+  rejected: number;
+  recoveryMs: number;
+  drainedMs: number;
+  note: string;
+  unexpectedExits: string[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function killAndRestart(ids: InstanceId[], label: string): FaultPhase {
+  return {
+    name: label,
+    async inject(stack, _load, config) {
+      await Promise.all(ids.map((id) => stack.stopInstance(id, 'SIGKILL')));
+      await sleep(config.downMs);
+      await Promise.all(ids.map((id) => stack.startInstance(id)));
+      return '';
+    },
+  };
+}
+
+function restartKafka(mode: 'clean' | 'crash'): FaultPhase {
+  return {
+    name: mode === 'clean' ? 'stop + restart the Kafka broker' : 'kill -9 + restart the Kafka broker',
+    async inject(stack, _load, config) {
+      const started = Date.now();
+      await stack.stopKafka(mode);
+      await sleep(config.downMs);
+      await stack.startKafka();
+      return `broker down ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    },
+  };
+}
+
+function restartPostgres(mode: 'fast' | 'immediate'): FaultPhase {
+  return {
+    name: `restart PostgreSQL (${mode === 'fast' ? 'clean' : 'crash'})`,
+    async inject(stack, _load, config) {
+      const started = Date.now();
+      await stack.stopPostgres(mode);
+      await sleep(config.downMs);
+      await stack.startPostgres();
+      return `database down ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    },
+  };
+}
+
+const killGatewayInFlight: FaultPhase = {
+  name: 'kill -9 a gateway with commands in flight',
+  async inject(stack, load, config) {
+    const gateway = stack.gatewayUrls[0];
+    // Kill it while it holds requests: they get a network error and are retried on the other gateway.
+    const holding = (count: number) =>
+      waitFor(() => load.inFlightOn(gateway) >= count, { timeoutMs: 10_000, intervalMs: 2, description: `${count} request(s) in flight on gateway-1` });
+    await holding(2).catch(() => holding(1));
+    const inFlight = load.inFlightOn(gateway);
+    await stack.stopInstance('gateway-1', 'SIGKILL');
+    await sleep(config.downMs);
+    await stack.startInstance('gateway-1');
+    return `${inFlight} request(s) in flight at the kill`;
+  },
+};
+
+/** The phases of a run: per round, the services killed, the broker restarted, the database restarted, a gateway killed. */
+export function faultPhases(config: FaultSuiteConfig): FaultPhase[] {
+  const phases: FaultPhase[] = [];
+  for (let round = 0; round < config.rounds; round++) {
+    const suffix = config.rounds > 1 ? ` #${round + 1}` : '';
+    const cycle = <T>(options: T[]): T => options[round % options.length];
+    const kills =
+      cycle(config.serviceKills) === 'each'
+        ? SERVICE_APPS.map((app) => killAndRestart([app], `kill -9 ${app}`))
+        : [killAndRestart([...SERVICE_APPS], 'kill -9 every service at once')];
+    for (const phase of [
+      ...kills,
+      restartKafka(cycle(config.kafkaStops)),
+      restartPostgres(cycle(config.postgresStops)),
+      killGatewayInFlight,
+    ]) {
+      phases.push({ ...phase, name: `${phase.name}${suffix}` });
+    }
+  }
+  return phases;
+}
+
+/**
+ * The private stack, one application, the load; `runPhase` for each fault; `stop` at the end.
+ * Kept apart from jest so that the short (npm test) and full (npm run test:faults) suites share it.
+ */
+export class FaultSuite {
+  readonly reports: PhaseReport[] = [];
+  private constructor(
+    readonly stack: FaultStack,
+    readonly app: ApplicationCredentials,
+    readonly load: WriteLoad,
+    private readonly config: FaultSuiteConfig,
+  ) {}
+
+  static async start(config: FaultSuiteConfig): Promise<FaultSuite> {
+    const stack = await FaultStack.start({ maxLifetimeMs: config.maxLifetimeMs, logDir: process.env.FAULTS_LOG_DIR || undefined });
+    try {
+      const app = await createApplication(stack.gatewayUrls[0], stack.adminSecret, 'Fault suite');
+      const field = await fetch(`${stack.gatewayUrls[0]}/application/userdatafields`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${app.applicationKey}:${app.masterSecret}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ key: 'counter', label: 'Counter', type: 'number' }),
+      });
+      if (field.status !== 201) throw new Error(`defining the counter field: ${field.status} ${await field.text()}`);
+      const load = new WriteLoad(stack.gatewayUrls, app, config.load);
+      await load.setup();
+      return new FaultSuite(stack, app, load, config);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+  }
+
+  /** Load, fault, recovery, more load, drain, checks. Resolves with the phase's report line. */
+  async runPhase(phase: FaultPhase): Promise<PhaseReport> {
+    const exitsBefore = this.stack.unexpectedExits().length;
+    this.stack.mark(`phase: ${phase.name}`);
+    this.load.start(phase.name);
+    let note = '';
+    let recoveryMs = NaN;
+    try {
+      await sleep(this.config.beforeFaultMs);
+      const faultAt = Date.now();
+      note = await phase.inject(this.stack, this.load, this.config);
+      await this.stack.waitAllReady();
+      const readyAt = Date.now();
+      // Recovered: a write sent after every app is ready again is acknowledged.
+      const firstAcknowledged = await waitFor(
+        () => this.load.writesOf(phase.name).find((write) => write.sentAt >= readyAt && write.status === 'acknowledged'),
+        { timeoutMs: this.config.recoveryTimeoutMs, intervalMs: 20, description: `a write acknowledged after "${phase.name}"` },
+      );
+      recoveryMs = (firstAcknowledged.settledAt as number) - faultAt;
+      this.stack.mark(`first write acknowledged after recovery (${firstAcknowledged.kind}, sent ${firstAcknowledged.sentAt - readyAt} ms after ready)`);
+      await sleep(this.config.afterRecoveryMs);
+    } finally {
+      await this.load.stop();
+    }
+    this.stack.mark('load stopped');
+    const drainedMs = await waitUntilDrained(this.stack, this.config.drainTimeoutMs);
+    this.stack.mark('drained');
+    const findings = await verifyWrites(this.stack, this.app, this.load.writes, this.load.users);
+    const mine = findings.get(phase.name) ?? { found: 0, duplicates: 0, problems: [] };
+    // Problems with earlier phases' writes (e.g. lost by this fault) are this phase's problems too.
+    const earlier = [...findings].filter(([name]) => name !== phase.name).flatMap(([name, f]) => f.problems.map((p) => `[${name}] ${p}`));
+    const writes = this.load.writesOf(phase.name);
+    const report: PhaseReport = {
+      fault: phase.name,
+      sent: writes.length,
+      acknowledged: writes.filter((w) => w.status === 'acknowledged').length,
+      pending: writes.filter((w) => w.status === 'acknowledged' && w.httpStatus === 202).length,
+      retried: writes.filter((w) => w.attempts > 1).length,
+      failed: writes.filter((w) => w.status === 'failed' || w.status === 'in-flight').length,
+      rejected: writes.filter((w) => w.status === 'rejected').length,
+      found: mine.found,
+      duplicates: mine.duplicates,
+      problems: capped([...mine.problems, ...earlier], 25),
+      recoveryMs,
+      drainedMs,
+      note,
+      unexpectedExits: this.stack
+        .unexpectedExits()
+        .slice(exitsBefore)
+        .map((exit) => `${exit.id} exited (${exit.code ?? exit.signal})\n${exit.tail.join('\n')}`),
+    };
+    this.reports.push(report);
+    const logDir = process.env.FAULTS_LOG_DIR;
+    if (logDir) writeFileSync(path.join(logDir, 'writes.json'), JSON.stringify(this.load.writes, null, 1));
+    return report;
+  }
+
+  async stop(): Promise<void> {
+    await this.load.stop().catch(() => undefined);
+    await this.stack.stop();
+  }
+}
+
+function capped(problems: string[], max: number): string[] {
+  return problems.length <= max ? problems : [...problems.slice(0, max), `… and ${problems.length - max} more`];
+}
+
+/** The report as a markdown table (what docs/reliability.md shows). */
+export function reportTable(reports: PhaseReport[]): string {
+  const header = ['fault', 'sent', 'acknowledged', 'of which 202', 'retried', 'failed', 'found', 'duplicates', 'recovery (s)', 'drained (s)', 'note'];
+  const rows = reports.map((r) => [
+    r.fault,
+    r.sent,
+    r.acknowledged,
+    r.pending,
+    r.retried,
+    r.failed + r.rejected,
+    r.found,
+    r.duplicates,
+    Number.isNaN(r.recoveryMs) ? '—' : (r.recoveryMs / 1000).toFixed(1),
+    (r.drainedMs / 1000).toFixed(1),
+    r.note,
+  ]);
+  const total = ['**total**', ...[1, 2, 3, 4, 5, 6, 7].map((i) => rows.reduce((sum, row) => sum + Number(row[i]), 0)), '', '', ''];
+  return [header, header.map(() => '---'), ...rows, total].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
