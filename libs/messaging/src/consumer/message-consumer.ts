@@ -75,8 +75,10 @@ export class MessageConsumer {
     this.consumer = kafka.consumer({
       groupId: qualify(settings, options.groupId),
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A member that died (kill -9, a broker restart) holds its partitions until its session
+      // expires: 10 s rather than 30 s of standing still. Handlers heartbeat between messages.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.deadLetters = new DeadLetterPublisher(publisher, options.groupId);

@@ -29,6 +29,31 @@ export function recordFor(topic: string, envelope: Envelope): OutgoingRecord {
   };
 }
 
+interface WaitingPublish {
+  records: OutgoingRecord[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Bounds of one merged send (Kafka refuses record batches over ~1 MB per partition by default). */
+const MAX_BATCH_RECORDS = 500;
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/** Records grouped by (prefixed) topic, each topic's records in their order. */
+function topicMessagesOf(settings: KafkaSettings, records: OutgoingRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const record of records) {
+    const topic = qualify(settings, record.topic);
+    const list = byTopic.get(topic) ?? [];
+    list.push(record);
+    byTopic.set(topic, list);
+  }
+  return [...byTopic].map(([topic, list]) => ({
+    topic,
+    messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
+  }));
+}
+
 /**
  * An idempotent producer (acks=all, one request in flight per connection) so that a retried
  * send neither duplicates nor reorders messages within a partition.
@@ -48,8 +73,9 @@ export class MessagePublisher {
   private connected = false;
   /** The producer's sequence numbers may disagree with the broker's since a send failed. */
   private stale = false;
-  /** The send in progress (sends are chained). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Publishes waiting for the producer, in arrival order. */
+  private waiting: WaitingPublish[] = [];
+  private sending = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -74,23 +100,54 @@ export class MessagePublisher {
     return this.connected;
   }
 
-  /** Publish records in one batch; resolves once every broker acknowledged (acks=all). */
-  async publish(records: OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const record of records) {
-      const topic = qualify(this.settings, record.topic);
-      const list = byTopic.get(topic) ?? [];
-      list.push(record);
-      byTopic.set(topic, list);
+  /**
+   * Publish records; resolves once every broker acknowledged them (acks=all), rejects if their
+   * send failed (then retry: the records may or may not be on the topic, consumers deduplicate).
+   *
+   * Sends go one at a time (see above), so publishes that arrive while one is in flight wait — and
+   * go together: everything waiting when the producer is free is merged into the next send (one
+   * Produce request per broker instead of one per caller), up to MAX_BATCH_RECORDS records and
+   * MAX_BATCH_BYTES. Each caller's records stay in order, and callers are served in arrival order.
+   */
+  publish(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ records, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.takeBatch();
+        try {
+          await this.send(topicMessagesOf(this.settings, group.flatMap((publish) => publish.records)));
+          for (const publish of group) publish.resolve();
+        } catch (error) {
+          for (const publish of group) publish.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
     }
-    const topicMessages = [...byTopic].map(([topic, list]) => ({
-      topic,
-      messages: list.map(({ key, value, headers }) => ({ key, value, headers })),
-    }));
-    const send = this.queue.then(() => this.send(topicMessages));
-    this.queue = send.catch(() => undefined);
-    await send;
+  }
+
+  /** The waiting publishes that fit one send (at least one, however large). */
+  private takeBatch(): WaitingPublish[] {
+    let records = 0;
+    let bytes = 0;
+    let count = 0;
+    for (const publish of this.waiting) {
+      const size = publish.records.reduce((sum, record) => sum + (record.value?.length ?? 0) + record.key.length, 0);
+      if (count > 0 && (records + publish.records.length > MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) break;
+      records += publish.records.length;
+      bytes += size;
+      count += 1;
+    }
+    return this.waiting.splice(0, count);
   }
 
   private async send(topicMessages: TopicMessages[]): Promise<void> {
