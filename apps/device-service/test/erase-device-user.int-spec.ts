@@ -20,7 +20,7 @@ import {
 import { MessagePublisher, recordFor } from '@omni/messaging';
 import { loadConfig } from '@omni/config';
 import { createLogger } from '@omni/observability';
-import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
+import { CommandServiceHarness, ScannedRow, TopicRecorder, schemaRows, startCommandService, waitFor } from '@omni/testing';
 import { DeviceServiceConfig } from '../src/config';
 import { DeviceServiceModule } from '../src/device-service.module';
 import { RegisterDeviceUseCase } from '../src/use-cases/register-device/register-device.use-case';
@@ -31,11 +31,6 @@ const logger = createLogger('device-service-erase-test', 'silent');
 type Outcome = Envelope<string, { commandId: string; commandType?: string; aggregateType?: string; created?: boolean; status?: number; code?: string }>;
 
 /** A row of any table of the service's schema, as text, with where it was found. */
-interface ScannedRow {
-  table: string;
-  text: string;
-  row: Record<string, unknown>;
-}
 
 describe('device-service: erasing a user (device.erase-user) on the real broker and database', () => {
   let app: INestApplication;
@@ -91,17 +86,10 @@ describe('device-service: erasing a user (device.erase-user) on the real broker 
       ])
     ).map((row: { message_type: string }) => row.message_type);
 
-  /** Every row of every table of the device-service's schema, as JSON text. */
+  /** Every row of every table of the device-service's schema. */
   async function scanSchema(): Promise<ScannedRow[]> {
-    const tables: { table_name: string }[] = await dataSource.query(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'device' AND table_type = 'BASE TABLE' ORDER BY table_name",
-    );
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['devices', 'outbox', 'inbox', 'application_settings']));
-    const rows: ScannedRow[] = [];
-    for (const { table_name: table } of tables) {
-      const found: { row: Record<string, unknown> }[] = await dataSource.query(`SELECT row_to_json(t) AS row FROM device."${table}" t`);
-      rows.push(...found.map(({ row }) => ({ table, text: JSON.stringify(row), row })));
-    }
+    const { tables, rows } = await schemaRows(dataSource, 'device');
+    expect(tables).toEqual(expect.arrayContaining(['devices', 'outbox', 'inbox', 'application_settings']));
     return rows;
   }
 

@@ -28,7 +28,7 @@ import {
 import { MessagePublisher, recordFor } from '@omni/messaging';
 import { loadConfig } from '@omni/config';
 import { createLogger } from '@omni/observability';
-import { CommandServiceHarness, TopicRecorder, startCommandService, waitFor } from '@omni/testing';
+import { CommandServiceHarness, ScannedRow, TopicRecorder, schemaRows, startCommandService, waitFor } from '@omni/testing';
 import { RecipientServiceConfig } from '../src/config';
 import { RecipientServiceModule } from '../src/recipient-service.module';
 import { UpdateRecipientUseCase } from '../src/use-cases/update-recipient/update-recipient.use-case';
@@ -38,11 +38,6 @@ const logger = createLogger('recipient-service-erase-test', 'silent');
 type Outcome = Envelope<string, { commandId: string; commandType?: string; aggregateType?: string; created?: boolean; status?: number; code?: string }>;
 
 /** A row of any table of the service's schema, as JSON text, with where it was found. */
-interface ScannedRow {
-  table: string;
-  text: string;
-  row: Record<string, unknown>;
-}
 
 describe('recipient-service: erasing a user (recipient.erase-user) on the real broker and database', () => {
   let app: INestApplication;
@@ -104,17 +99,10 @@ describe('recipient-service: erasing a user (recipient.erase-user) on the real b
       ])
     ).map((r: { message_type: string }) => r.message_type);
 
-  /** Every row of every table of the recipient-service's schema, as JSON text. */
+  /** Every row of every table of the recipient-service's schema. */
   async function scanSchema(): Promise<ScannedRow[]> {
-    const tables: { table_name: string }[] = await dataSource.query(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'recipient' AND table_type = 'BASE TABLE' ORDER BY table_name",
-    );
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['recipients', 'outbox', 'inbox', 'application_settings']));
-    const rows: ScannedRow[] = [];
-    for (const { table_name: table } of tables) {
-      const found: { row: Record<string, unknown> }[] = await dataSource.query(`SELECT row_to_json(t) AS row FROM recipient."${table}" t`);
-      rows.push(...found.map(({ row: scanned }) => ({ table, text: JSON.stringify(scanned), row: scanned })));
-    }
+    const { tables, rows } = await schemaRows(dataSource, 'recipient');
+    expect(tables).toEqual(expect.arrayContaining(['recipients', 'outbox', 'inbox', 'application_settings']));
     return rows;
   }
 

@@ -8,3 +8,4 @@ export * from './http-client';
 export { waitForTopicLeaders } from '@omni/messaging';
 export * from './strict-fake';
 export * from './command-service';
+export * from './schema-rows';
