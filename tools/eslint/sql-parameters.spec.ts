@@ -38,6 +38,26 @@ function checked(messages: Linter.LintMessage[]): Linter.LintMessage[] {
 
 const reported = (code: string) => lint(code).map((message) => message.ruleId);
 
+/** The files of the typed-linting project, each importing constants and variables from its neighbours. */
+const TYPED_PROBES = {
+  'accepted.ts': [
+    'export async function f(i: number, tables: Tables) {',
+    "  await db.query(`INSERT INTO t (topic) VALUES ('${Topics.snapshots}')`);",
+    '  await db.query(`SELECT ${COLUMNS} FROM t OFFSET $${i + 1}`);',
+    '  await db.query(`SELECT * FROM ${tables.users}`);',
+    '}',
+  ].join('\n'),
+  'refused.ts': [
+    'export async function f(id: string) {',
+    '  await db.query(`SELECT * FROM t WHERE a = ${mutable}`);',
+    "  await db.query(`SELECT * FROM t WHERE id = ${id as 'constant'}`);",
+    '}',
+  ].join('\n'),
+} as const;
+
+const typedSource = (code: string) =>
+  `import { db, queryRows, quoteIdentifier, readModelTables } from './prelude';\nimport { COLUMNS, Tables, Topics, mutable } from './constants';\nvoid [db, queryRows, quoteIdentifier, readModelTables, COLUMNS, Topics, mutable];\n${code}\n`;
+
 describe('omni/sql-parameters (SQL only through parameters)', () => {
   describe('refuses a value in the SQL text', () => {
     it.each([
@@ -113,15 +133,17 @@ describe('omni/sql-parameters (SQL only through parameters)', () => {
           'export type Tables = ReturnType<typeof readModelTables>;',
         ].join('\n'),
       );
+      // Every probe is written before the first lint: under CI, typescript-eslint builds the
+      // program once (single-run mode) and would not see a file written later.
+      for (const [name, code] of Object.entries(TYPED_PROBES)) writeFileSync(path.join(dir, name), typedSource(code));
     });
 
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    /** The rule's messages on `code` as file `name` of a small TypeScript project (typed linting). */
-    function lintTyped(name: string, code: string): Linter.LintMessage[] {
+    /** The rule's messages on probe `name` of the small TypeScript project (typed linting). */
+    function lintTyped(name: keyof typeof TYPED_PROBES): Linter.LintMessage[] {
       const file = path.join(dir, name);
-      const source = `import { db, queryRows, quoteIdentifier, readModelTables } from './prelude';\nimport { COLUMNS, Tables, Topics, mutable } from './constants';\nvoid [db, queryRows, quoteIdentifier, readModelTables, COLUMNS, Topics, mutable];\n${code}\n`;
-      writeFileSync(file, source);
+      const source = typedSource(TYPED_PROBES[name]);
       const linter = new Linter({ configType: 'flat', cwd: dir });
       const messages = linter.verify(
         source,
@@ -139,24 +161,11 @@ describe('omni/sql-parameters (SQL only through parameters)', () => {
     }
 
     it('accepts imported constants, numbers and the objects an identifier helper returns', () => {
-      const code = [
-        'export async function f(i: number, tables: Tables) {',
-        "  await db.query(`INSERT INTO t (topic) VALUES ('${Topics.snapshots}')`);",
-        '  await db.query(`SELECT ${COLUMNS} FROM t OFFSET $${i + 1}`);',
-        '  await db.query(`SELECT * FROM ${tables.users}`);',
-        '}',
-      ].join('\n');
-      expect(lintTyped('accepted.ts', code)).toEqual([]);
+      expect(lintTyped('accepted.ts')).toEqual([]);
     });
 
     it('refuses an imported variable, and a cast does not launder a value', () => {
-      const code = [
-        'export async function f(id: string) {',
-        '  await db.query(`SELECT * FROM t WHERE a = ${mutable}`);',
-        "  await db.query(`SELECT * FROM t WHERE id = ${id as 'constant'}`);",
-        '}',
-      ].join('\n');
-      expect(lintTyped('refused.ts', code).map((message) => [message.ruleId, message.line])).toEqual([
+      expect(lintTyped('refused.ts').map((message) => [message.ruleId, message.line])).toEqual([
         [RULE, 5],
         [RULE, 6],
       ]);
