@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     databaseName: plan.databaseName,
     poolSize: plan.poolSize,
     partitions: plan.partitions,
-    logDir: path.join(benchDir, 'logs'),
+    logDir: path.join(benchDir, plan.kafkaPort === 59092 ? 'logs' : `logs-${plan.kafkaPort}`),
     profileDir,
     // One application sends all the load: the per-application rate limit would cap it at 1,000 requests/s.
     env: { RATE_LIMIT_PER_SECOND: '0' },

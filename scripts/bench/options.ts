@@ -107,6 +107,7 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     .option('--seconds <n>', 'override the length of each measured phase (write, half-load, async, read)', positiveInt)
     .option('--fill-seconds <n>', 'async writes after the measured phases, only to give the replay more events (0: none)', nonNegativeInt)
     .option('--keep-database', 'leave the omni_bench database in place at the end', false)
+    .option('--instance <n>', 'run beside another benchmark: Kafka port +100·n, app ports +10·n, database omni_bench_<n> (figures are then shared-machine figures)', nonNegativeInt, 0)
     .option('--note <text>', 'a note for the report, e.g. what else ran on the machine (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .exitOverride()
     .configureOutput({ writeErr })
@@ -121,6 +122,7 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     seconds?: number;
     fillSeconds?: number;
     keepDatabase: boolean;
+    instance: number;
     note: string[];
   }>();
   const plan: BenchPlan = {
@@ -133,6 +135,13 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     readConnections: options.readConnections,
     poolSize: options.poolSize,
   };
+  if (options.instance > 0) {
+    plan.kafkaPort += 100 * options.instance;
+    plan.gatewayPort += 10 * options.instance;
+    plan.firstServicePort += 10 * options.instance;
+    plan.databaseName = `${plan.databaseName}_${options.instance}`;
+    plan.notes = [...plan.notes, `instance ${options.instance}: another benchmark may have shared the machine`];
+  }
   if (options.fillSeconds !== undefined) plan.fillSeconds = options.fillSeconds;
   if (options.seconds !== undefined) {
     plan.rywSeconds = options.seconds;

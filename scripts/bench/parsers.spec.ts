@@ -128,6 +128,10 @@ describe('the benchmark plan', () => {
     expect(parsePlan([])).toMatchObject({ kafkaPort: 59092, gatewayPort: 5300, firstServicePort: 5301, databaseName: 'omni_bench', outDir: 'docs' });
   });
 
+  it('moves every port and the database for a second instance beside the first', () => {
+    expect(parsePlan(['--instance', '2'])).toMatchObject({ kafkaPort: 59292, gatewayPort: 5320, firstServicePort: 5321, databaseName: 'omni_bench_2' });
+  });
+
   it('takes connections, pool size and phase length from the command line', () => {
     expect(parsePlan(['--connections', '8', '--pool-size', '4', '--seconds', '7'])).toMatchObject({
       writeConnections: 8,
