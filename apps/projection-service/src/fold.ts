@@ -16,7 +16,7 @@ export interface FoldOptions {
   /** Publish profile snapshots (the live fold does; a rebuild does not). */
   snapshots: boolean;
   /** Run every projector's transaction in this one (a replay applies a whole batch in one transaction). */
-  transactions?: Pick<TransactionRunner, 'run'>;
+  transactions?: Pick<TransactionRunner, 'run' | 'shared' | 'afterCommit'>;
   onSnapshotsWritten?: SnapshotsWritten;
 }
 
@@ -37,12 +37,23 @@ export function createFold(dataSource: DataSource, options: FoldOptions): Fold {
   return { handlers: handlerMap(createProjectors(projection)), model, composer, snapshots };
 }
 
-/** Runs every unit of work in one given transaction (the caller commits it). */
-export class InTransaction implements Pick<TransactionRunner, 'run'> {
+/**
+ * Runs every unit of work in one given transaction (the caller commits it). A rebuild publishes
+ * nothing, so there is nothing to do after a commit, and no batch to share.
+ */
+export class InTransaction implements Pick<TransactionRunner, 'run' | 'shared' | 'afterCommit'> {
   em?: EntityManager;
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.em) throw new Error('no transaction open');
     return work(this.em);
+  }
+
+  shared(): undefined {
+    return undefined;
+  }
+
+  afterCommit(effect: () => void): void {
+    effect();
   }
 }

@@ -5,7 +5,7 @@ import { MESSAGE_HANDLERS, MESSAGE_OPENER, MessageOpener, MessagePublisher, Mess
 import { EventOpener } from '@omni/personal-data';
 import { LOGGER, Logger, ObservabilityModule } from '@omni/observability';
 import { DataSource } from 'typeorm';
-import { DatabaseModule } from '@omni/persistence';
+import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { PROJECTION_SCHEMA, ProjectionServiceConfig } from './config';
 import { PROJECTION_MIGRATIONS } from './migrations';
 import { CommandAcceptedHandler, CommandOutcomeRecorder, CommandRejectedHandler } from './outcomes/command-outcome.recorder';
@@ -68,11 +68,13 @@ export class ProjectionServiceModule {
         {
           // Events arrive with their personal data sealed: open it with the subjects' keys (ADR 0009).
           provide: MESSAGE_OPENER,
-          useFactory: (ds: DataSource): MessageOpener => {
+          // In a consumer's batch, keys are read in its transaction: an erasure earlier in the batch
+          // has deleted the user's key there, and the user's later events must no longer open.
+          useFactory: (ds: DataSource, tx: TransactionRunner): MessageOpener => {
             const opener = new EventOpener();
-            return (message) => opener.open(ds, message);
+            return (message) => opener.open(tx.shared()?.em ?? ds, message);
           },
-          inject: [DataSource],
+          inject: [DataSource, TransactionRunner],
         },
         ReadModel,
         ProjectionStore,

@@ -49,20 +49,44 @@ export class Projection {
   private readonly keys = new SubjectKeys();
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
-    const published = await this.tx.run(async (em) => {
-      if (!(await this.store.advance(em, entityType, event))) return 0;
+    await this.tx.run(async (em) => {
+      if (!(await this.store.advance(em, entityType, event))) return;
       const before = this.snapshots ? await this.usersOf(em, entityType, event) : [];
       await change(em);
       await this.store.signal(em, event.correlationId);
-      if (!this.snapshots) return 0;
+      if (!this.snapshots) return;
       const after = await this.usersOf(em, entityType, event);
-      return this.snapshots.publish(em, event.application, [...before, ...after]);
+      await this.publish(em, event.application, [...before, ...after]);
     });
-    if (published > 0) this.written?.();
     this.visibleAfter?.observe({ entity: entityType }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
   }
 
-
+  /**
+   * Snapshots of the users a change touched. In a consumer's batch they are written once, just
+   * before it commits: one snapshot per user with every change of the batch, however many of its
+   * events touched them (the topic is compacted: subscribers want the latest profile, not each step).
+   */
+  private async publish(em: EntityManager, application: string, userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const batch = this.tx.shared();
+    if (!batch) {
+      if ((await this.snapshots!.publish(em, application, userIds)) > 0) this.tx.afterCommit(() => this.written?.());
+      return;
+    }
+    const pending = batch.local(PENDING_SNAPSHOTS, () => new Map<string, Set<string>>());
+    for (const userId of userIds) {
+      const users = pending.get(application) ?? new Set<string>();
+      pending.set(application, users.add(userId));
+    }
+    batch.once(PENDING_SNAPSHOTS, async (batchEm) => {
+      let published = 0;
+      // Applications in a fixed order, users sorted by publish(): the version rows are locked in one order.
+      for (const application of [...pending.keys()].sort()) {
+        published += await this.snapshots!.publish(batchEm, application, [...pending.get(application)!]);
+      }
+      if (published > 0) batch.onCommit(() => this.written?.());
+    });
+  }
 
   /**
    * Erase a user (on `user.erased`): the user's row, their contacts, the personal data their
@@ -94,8 +118,10 @@ export class Projection {
       const key = this.snapshots ? await this.keys.find(em, application, userId) : undefined;
       if (key) await this.keys.delete(em, key.keyId);
       await this.store.signal(em, event.correlationId);
+      // A snapshot of the user that the batch was about to write would come after the tombstone.
+      this.tx.shared()?.local(PENDING_SNAPSHOTS, () => new Map<string, Set<string>>()).get(application)?.delete(userId);
     });
-    if (this.snapshots) this.written?.();
+    if (this.snapshots) this.tx.afterCommit(() => this.written?.());
   }
 
   /**
@@ -139,6 +165,9 @@ export class Projection {
     return rows.map((row) => row.user_id);
   }
 }
+
+/** The users whose snapshots a batch writes before it commits, by application. */
+const PENDING_SNAPSHOTS = Symbol('pending profile snapshots');
 
 const NEWER_CHANNEL_NAME = `EXCLUDED.channel_user_name IS NOT NULL AND (u.channel_user_name IS NULL
   OR (EXCLUDED.channel_user_name_at, EXCLUDED.channel_user_name) > (u.channel_user_name_at, u.channel_user_name))`;

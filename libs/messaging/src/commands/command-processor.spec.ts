@@ -178,6 +178,7 @@ describe('CommandProcessor', () => {
         for (const id of claims) claimed.add(id);
         return result;
       },
+      afterCommit: (effect: () => void) => effect(),
     };
     const inbox = { claim: async (em: { claims: string[] }, _consumer: string, id: string) => !claimed.has(id) && em.claims.push(id) > 0 };
     const outbox = { add: async (em: { pending: Envelope[] }, _topic: string, ...envelopes: Envelope[]) => void em.pending.push(...envelopes) };

@@ -67,7 +67,8 @@ export function outcomeOf(command: Envelope, decision: Decision): Envelope {
 /**
  * The transaction every command runs in: claim the command id in the inbox (a redelivery stops
  * here), let the use case change state, then write its events (their personal data sealed with
- * their subjects' keys) and its outcome to the outbox — all committed together. The relay is woken after commit.
+ * their subjects' keys) and its outcome to the outbox — all committed together. The relay is woken after commit
+ * (that of the consumer's batch, when the command runs in one).
  */
 export class CommandProcessor {
   constructor(
@@ -112,7 +113,7 @@ export class CommandProcessor {
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
       return decision;
     });
-    this.relay.wake();
+    this.wakeRelay();
     return result;
   }
 
@@ -122,7 +123,7 @@ export class CommandProcessor {
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
       return true;
     });
-    this.relay.wake();
+    this.wakeRelay();
     return claimed ? decision : 'duplicate';
   }
 
@@ -138,6 +139,10 @@ export class CommandProcessor {
       const decision = Decision.rejected(aggregateType, 400, 'VALIDATION_FAILED', error.message, error.fields);
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
     });
-    this.relay.wake();
+    this.wakeRelay();
+  }
+
+  private wakeRelay(): void {
+    this.tx.afterCommit(() => this.relay.wake());
   }
 }

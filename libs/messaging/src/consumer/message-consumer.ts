@@ -43,6 +43,13 @@ export interface MessageConsumerOptions {
   open?: MessageOpener;
   /** Attempts for a non-transient failure before the message goes to the dead-letter topic. */
   maxAttempts?: number;
+  /**
+   * Runs a batch of messages in one database transaction (TransactionRunner.batch): with it, the
+   * messages of a Kafka batch are handled together and commit once; without it, one at a time.
+   */
+  unitOfWork?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Most messages handled in one unit of work (default 200). */
+  maxBatchMessages?: number;
   /** Partitions processed in parallel (each partition stays sequential). */
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
@@ -57,6 +64,13 @@ export interface MessageConsumerOptions {
  * idempotent through the inbox or version gates); a message that cannot be processed goes to
  * `<topic>.dlq` with its reason and the partition moves on; an infrastructure outage (database,
  * broker) pauses the partition and retries until it passes, never dead-letters good data.
+ *
+ * With a `unitOfWork`, the messages a fetch returned are handled in order inside one database
+ * transaction, up to `maxBatchMessages` at a time: one commit for all of them. Anything but a
+ * plain success — an undecodable message, a handler error, a transient failure — rolls the whole
+ * group back; the messages before the failing one go together again, and the failing one alone,
+ * in its own transaction, with the retries and dead-lettering above. Either way a message's
+ * effects commit exactly once.
  */
 export class MessageConsumer {
   private readonly consumer: Consumer;
@@ -124,19 +138,95 @@ export class MessageConsumer {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const topic = unqualify(this.settings, batch.topic);
-    for (const message of batch.messages) {
+    const contextOf = (message: KafkaMessage): MessageContext => ({
+      topic,
+      partition: batch.partition,
+      offset: message.offset,
+      consumer: this.options.groupId,
+    });
+    const size = this.options.unitOfWork ? (this.options.maxBatchMessages ?? 200) : 1;
+    let next = size;
+    for (let start = 0; start < batch.messages.length; ) {
       if (!isRunning() || isStale()) return;
-      const context: MessageContext = {
-        topic,
-        partition: batch.partition,
-        offset: message.offset,
-        consumer: this.options.groupId,
-      };
-      await this.handleOne(message, context, heartbeat);
-      resolveOffset(message.offset);
+      const group = batch.messages.slice(start, start + next);
+      next = size;
+      const outcome = group.length > 1 ? await this.handleTogether(group, contextOf, heartbeat) : { failedAt: 0 };
+      if (outcome === 'committed') {
+        resolveOffset(group[group.length - 1].offset);
+        start += group.length;
+      } else if (outcome.failedAt !== undefined && outcome.failedAt > 0) {
+        // The messages before the failing one go together again, then the failing one alone.
+        next = outcome.failedAt;
+        continue;
+      } else {
+        // The first message failed (or the group as a whole): one at a time, with retries and
+        // dead-lettering, as far as the group went.
+        const alone = outcome.failedAt === 0 ? group.slice(0, 1) : group;
+        for (const message of alone) {
+          if (!isRunning() || isStale()) return;
+          await this.handleOne(message, contextOf(message), heartbeat);
+          resolveOffset(message.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        }
+        start += alone.length;
+      }
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
+  }
+
+  /**
+   * Handle `messages` in one unit of work. 'committed' when all of them were handled and
+   * committed; otherwise nothing of them is committed, and `failedAt` is the index of the message
+   * that failed (undefined when the unit failed as a whole, e.g. its commit).
+   */
+  private async handleTogether(
+    messages: KafkaMessage[],
+    contextOf: (message: KafkaMessage) => MessageContext,
+    heartbeat: () => Promise<void>,
+  ): Promise<'committed' | { failedAt?: number }> {
+    const handled: { topic: string; type: string; seconds: number }[] = [];
+    let current: number | undefined;
+    let lostGroup: unknown;
+    try {
+      await this.options.unitOfWork!(async () => {
+        for (const [index, message] of messages.entries()) {
+          current = index;
+          const context = contextOf(message);
+          const started = process.hrtime.bigint();
+          const parsed = parseMessage(message.value);
+          this.checkKey(parsed, message);
+          const opened = this.options.open ? await this.options.open(parsed) : parsed;
+          if (!opened) {
+            handled.push({ topic: context.topic, type: String(parsed.type), seconds: 0 });
+            continue;
+          }
+          const decoded = decodeEnvelope(opened);
+          const handler = this.options.handlerFor(decoded.type);
+          if (!handler) throw new Error(`no handler for "${decoded.type}"`);
+          await withCorrelationId(decoded.correlationId, () => handler(decoded, context));
+          handled.push({ topic: context.topic, type: decoded.type, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+          current = undefined;
+          await heartbeat().catch((error: unknown) => {
+            lostGroup = error;
+            throw error;
+          });
+        }
+        current = undefined;
+      });
+    } catch (error) {
+      // A rebalance: the partition is no longer ours; kafkajs handles it.
+      if (lostGroup !== undefined) throw lostGroup;
+      const { topic, partition } = contextOf(messages[0]);
+      // Not the error itself: its text may quote the data (a constraint's detail). The message
+      // handled alone next logs it the way every failure is logged.
+      const reason = (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name ?? typeof error;
+      this.logger.info({ reason: String(reason), topic, partition, messages: messages.length, failedAt: current }, 'batch rolled back');
+      return { failedAt: current };
+    }
+    for (const { topic, type, seconds } of handled) this.options.observer?.handled(topic, type, seconds);
+    return 'committed';
   }
 
   private async handleOne(message: KafkaMessage, context: MessageContext, heartbeat: () => Promise<void>): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { HealthRegistry, LOGGER, Logger, MetricsRegistry } from '@omni/observability';
+import { TransactionRunner } from '@omni/persistence';
 import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, createKafka, qualify, unqualify } from '../kafka/kafka-settings';
 import { MessagePublisher } from '../kafka/message-publisher';
@@ -117,9 +118,10 @@ export class MessagingModule {
 
 /**
  * The app's consumer: a provider for the app's own module (next to its MESSAGE_HANDLERS and,
- * optionally, its UNDECODABLE_HOOK), hosted by `consumerServer` as a Nest microservice.
+ * optionally, its UNDECODABLE_HOOK), hosted by `consumerServer` as a Nest microservice. With the
+ * app's TransactionRunner it handles each fetched batch in one transaction (see MessageConsumer).
  */
-export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable' | 'open'>): Provider {
+export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable' | 'open' | 'unitOfWork'>): Provider {
   return {
     provide: MessageConsumer,
     useFactory: (
@@ -132,12 +134,14 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       metrics: MetricsRegistry,
       onUndecodable?: UndecodableHook,
       open?: MessageOpener,
+      tx?: TransactionRunner,
     ) => {
       const byType = handlerMap(handlers);
       const consumer = new MessageConsumer(kafka, settings, publisher, logger, {
         ...options,
         onUndecodable,
         open,
+        unitOfWork: tx && ((work) => tx.batch(work)),
         observer: {
           handled: (topic, type, seconds) => {
             metrics.messagesHandled.inc({ topic, type, result: 'handled' });
@@ -173,6 +177,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       MetricsRegistry,
       { token: UNDECODABLE_HOOK, optional: true },
       { token: MESSAGE_OPENER, optional: true },
+      { token: TransactionRunner, optional: true },
     ],
   };
 }
