@@ -89,6 +89,33 @@ describe('profile snapshots on the real broker and database', () => {
     expect(bob?.userName).toBe('Bob');
   });
 
+  it('events folded in one batch publish one snapshot per user touched, each the profile after the whole batch', async () => {
+    const APP = 'app-snapshots-batch';
+    const stream = new EventStream(APP);
+    const setup = ['ann', 'ben', 'cid'].map((user) => stream.userRegistered(user, user.toUpperCase()));
+    await publishEvents(kafka, logger, setup);
+    await waitForFold(dataSource, setup);
+    await relayDrained();
+    const seen = new Set((await readTopicToEnd(kafka, Topics.profileSnapshots)).map((r) => `${r.partition}:${r.offset}`));
+
+    // One send to one partition (one device): one record batch, which the projection folds in one transaction.
+    // One at a time, these would publish five snapshots: ann; ann and ben; ben and cid.
+    const moves = [
+      stream.deviceRegistered('watch', { userID: 'ann', userName: 'ANN' }),
+      stream.deviceUserAssigned('watch', 'ben', 'BEN', 'ann'),
+      stream.deviceUserAssigned('watch', 'cid', 'CID', 'ben'),
+    ];
+    await publishEvents(kafka, logger, moves);
+    await waitForFold(dataSource, moves);
+    await relayDrained();
+
+    const after = (await readTopicToEnd(kafka, Topics.profileSnapshots)).filter((r) => !seen.has(`${r.partition}:${r.offset}`));
+    const snapshots = after.filter((r) => r.key.startsWith(`${APP}:`)).map((r) => JSON.parse(r.value ?? '{}') as ProfileSnapshot);
+    expect(snapshots.map((snapshot) => snapshot.userID).sort()).toEqual(['ann', 'ben', 'cid']);
+    const devicesOf = (user: string) => snapshots.find((snapshot) => snapshot.userID === user)?.channels.push.map((device) => device.deviceID);
+    expect([devicesOf('ann'), devicesOf('ben'), devicesOf('cid')]).toEqual([[], [], ['watch']]);
+  });
+
   it('an erasure publishes a tombstone: the key disappears for a subscriber that bootstraps', async () => {
     const APP = 'app-snapshots-erase';
     const stream = new EventStream(APP);

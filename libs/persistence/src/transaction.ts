@@ -18,8 +18,10 @@ export class SharedTransaction {
   ) {}
 
   /**
-   * Run `flush` once, just before commit, whatever number of units asked for it under `key` (e.g.
-   * one profile snapshot per user touched by the batch rather than one per event).
+   * Run `flush` just before commit, once however many units ask for it under `key` (e.g. one
+   * insert of every outbox row of the batch rather than one per message). A flush takes the state
+   * it writes out of the batch (drains it): asked again after it ran — by another flush — it runs
+   * again, for what was added since.
    */
   once(key: unknown, flush: (em: EntityManager) => Promise<void>): void {
     if (!this.beforeCommit.has(key)) this.beforeCommit.set(key, flush);
@@ -38,7 +40,11 @@ export class SharedTransaction {
 
   /** @internal */
   async flush(): Promise<void> {
-    for (const flush of this.beforeCommit.values()) await flush(this.em);
+    for (const [key, flush] of this.beforeCommit) {
+      // Deleted before it runs: a flush that asks for another (or for itself) gets it, in turn.
+      this.beforeCommit.delete(key);
+      await flush(this.em);
+    }
   }
 
   /** @internal */
@@ -48,6 +54,12 @@ export class SharedTransaction {
 }
 
 const shared = new AsyncLocalStorage<SharedTransaction>();
+
+/** The batch whose transaction `em` is, if `em` runs one (for code that has an EntityManager, not a runner). */
+export function batchOf(em: EntityManager): SharedTransaction | undefined {
+  const open = shared.getStore();
+  return open?.em === em ? open : undefined;
+}
 
 /**
  * Runs a unit of work in one database transaction: state changes, outbox rows and the inbox

@@ -50,42 +50,61 @@ export class Projection {
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
     await this.tx.run(async (em) => {
-      if (!(await this.store.advance(em, entityType, event))) return;
-      const before = this.snapshots ? await this.usersOf(em, entityType, event) : [];
+      // The gate and the channel's owner before the change, in one statement.
+      const channel = this.snapshots ? CHANNEL_TABLES[entityType] : undefined;
+      const { advanced, owners } = await this.store.advanceOwned(em, entityType, event, channel);
+      if (!advanced) return;
       await change(em);
       await this.store.signal(em, event.correlationId);
-      if (!this.snapshots) return;
-      const after = await this.usersOf(em, entityType, event);
-      await this.publish(em, event.application, [...before, ...after]);
+      if (this.snapshots) await this.publish(em, entityType, event, entityType === 'user' ? [event.aggregateId] : owners);
     });
     this.visibleAfter?.observe({ entity: entityType }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
   }
 
   /**
-   * Snapshots of the users a change touched. In a consumer's batch they are written once, just
-   * before it commits: one snapshot per user with every change of the batch, however many of its
-   * events touched them (the topic is compacted: subscribers want the latest profile, not each step).
+   * Snapshots of the users a change touched: the channel's owner before it and after it. In a
+   * consumer's batch they are written once, just before it commits: one snapshot per user with every
+   * change of the batch, however many of its events touched them (the topic is compacted:
+   * subscribers want the latest profile, not each step). The owners after are read then too, once
+   * per channel: an owner in between is the next event's owner before.
    */
-  private async publish(em: EntityManager, application: string, userIds: string[]): Promise<void> {
-    if (userIds.length === 0) return;
+  private async publish(em: EntityManager, entityType: EntityType, event: Envelope, before: string[]): Promise<void> {
+    const { application } = event;
     const batch = this.tx.shared();
     if (!batch) {
-      if ((await this.snapshots!.publish(em, application, userIds)) > 0) this.tx.afterCommit(() => this.written?.());
+      const after = await this.usersOf(em, entityType, event);
+      if ((await this.snapshots!.publish(em, application, [...before, ...after])) > 0) this.tx.afterCommit(() => this.written?.());
       return;
     }
-    const pending = batch.local(PENDING_SNAPSHOTS, () => new Map<string, Set<string>>());
-    for (const userId of userIds) {
-      const users = pending.get(application) ?? new Set<string>();
-      pending.set(application, users.add(userId));
-    }
+    const pending = batch.local(PENDING_SNAPSHOTS, () => new PendingSnapshots());
+    for (const userId of before) pending.of(application).users.add(userId);
+    const channel = CHANNEL_TABLES[entityType];
+    if (channel) pending.of(application)[channel].add(event.aggregateId);
     batch.once(PENDING_SNAPSHOTS, async (batchEm) => {
       let published = 0;
       // Applications in a fixed order, users sorted by publish(): the version rows are locked in one order.
-      for (const application of [...pending.keys()].sort()) {
-        published += await this.snapshots!.publish(batchEm, application, [...pending.get(application)!]);
+      for (const [application, touched] of pending.drain()) {
+        const users = [...touched.users, ...(await this.owners(batchEm, application, touched))];
+        published += await this.snapshots!.publish(batchEm, application, users);
       }
       if (published > 0) batch.onCommit(() => this.written?.());
     });
+  }
+
+  /** The owners now of the channels a batch touched. */
+  private async owners(em: EntityManager, application: string, touched: Touched): Promise<string[]> {
+    const owners: string[] = [];
+    for (const table of ['devices', 'recipients'] as const) {
+      if (touched[table].size === 0) continue;
+      const idColumn = table === 'devices' ? 'device_id' : 'recipient_id';
+      const rows = await queryRows<{ user_id: string }>(
+        em,
+        `SELECT DISTINCT user_id FROM ${this.tables[table]} WHERE application = $1 AND ${idColumn} = ANY($2::text[]) AND user_id IS NOT NULL`,
+        [application, [...touched[table]]],
+      );
+      owners.push(...rows.map((row) => row.user_id));
+    }
+    return owners;
   }
 
   /**
@@ -119,7 +138,7 @@ export class Projection {
       if (key) await this.keys.delete(em, key.keyId);
       await this.store.signal(em, event.correlationId);
       // A snapshot of the user that the batch was about to write would come after the tombstone.
-      this.tx.shared()?.local(PENDING_SNAPSHOTS, () => new Map<string, Set<string>>()).get(application)?.delete(userId);
+      this.tx.shared()?.local(PENDING_SNAPSHOTS, () => new PendingSnapshots()).of(application).users.delete(userId);
     });
     if (this.snapshots) this.tx.afterCommit(() => this.written?.());
   }
@@ -166,7 +185,37 @@ export class Projection {
   }
 }
 
-/** The users whose snapshots a batch writes before it commits, by application. */
+/** The channel table of an entity type (a user is no channel). */
+const CHANNEL_TABLES: Record<EntityType, 'devices' | 'recipients' | undefined> = { user: undefined, device: 'devices', recipient: 'recipients' };
+
+/** What a batch touched in one application: users, and channels whose owners it reads at the end. */
+interface Touched {
+  users: Set<string>;
+  devices: Set<string>;
+  recipients: Set<string>;
+}
+
+/** The snapshots a batch writes before it commits. */
+class PendingSnapshots {
+  private readonly applications = new Map<string, Touched>();
+
+  of(application: string): Touched {
+    let touched = this.applications.get(application);
+    if (!touched) {
+      touched = { users: new Set(), devices: new Set(), recipients: new Set() };
+      this.applications.set(application, touched);
+    }
+    return touched;
+  }
+
+  /** Everything touched so far, in application order; what is touched afterwards starts afresh. */
+  drain(): [string, Touched][] {
+    const touched = [...this.applications].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.applications.clear();
+    return touched;
+  }
+}
+
 const PENDING_SNAPSHOTS = Symbol('pending profile snapshots');
 
 const NEWER_CHANNEL_NAME = `EXCLUDED.channel_user_name IS NOT NULL AND (u.channel_user_name IS NULL
