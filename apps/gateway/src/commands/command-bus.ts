@@ -43,10 +43,15 @@ interface StoredCommand {
  * Sends a write as a command and answers once its effect is visible (read-your-writes), or at
  * once with 202 when asked (`Prefer: respond-async`) or when the wait times out.
  *
- * Idempotency: every command is recorded before it is published. A retry with the same
- * `Idempotency-Key` gets the stored answer; if there is none yet, the same command (same id) is
- * published again — the service's inbox drops the duplicate — and awaited. The same key with a
+ * Idempotency: a command sent with an `Idempotency-Key` is recorded before it is published. A
+ * retry with the same key gets the stored answer; if there is none yet, the same command (same id)
+ * is published again — the service's inbox drops the duplicate — and awaited. The same key with a
  * different request is refused (422).
+ *
+ * A command answered 202 is recorded too (`GET /command/{id}`, where the answer points, reports it
+ * pending until its outcome): before publishing with `Prefer: respond-async`, after the wait with a
+ * timeout. A write answered with its effect is not recorded: nothing would read the record, and its
+ * insert would cost the write a commit of its own.
  */
 @Injectable()
 export class CommandBus {
@@ -72,7 +77,8 @@ export class CommandBus {
       payload: request.payload,
       requiresSettingsVersion: settingsVersion,
     });
-    const stored = await this.record(request, envelope, requestHash);
+    const stored =
+      request.idempotencyKey !== undefined || request.respondAsync ? await this.record(request, envelope, requestHash) : undefined;
     if (stored) {
       if (stored.request_hash !== requestHash) {
         throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
@@ -89,7 +95,10 @@ export class CommandBus {
     const waitStarted = process.hrtime.bigint();
     const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs);
     this.metrics.outcomeWait.observe({ result: outcome ? 'visible' : 'timeout' }, Number(process.hrtime.bigint() - waitStarted) / 1e9);
-    if (!outcome) return pending(envelope.id);
+    if (!outcome) {
+      if (request.idempotencyKey === undefined) await this.record(request, envelope, requestHash);
+      return pending(envelope.id);
+    }
     const answer = withCorrelation(answerFor(outcome, present), envelope.id);
     if (request.idempotencyKey) {
       await this.dataSource.query(
@@ -101,20 +110,23 @@ export class CommandBus {
     return answer;
   }
 
-  /** Insert the command; with an Idempotency-Key already used, return the earlier one instead. */
+  /**
+   * Insert the command (with an Idempotency-Key, its envelope too, to publish it again); with the
+   * key already used, return the earlier one instead.
+   */
   private async record(request: CommandRequest<CommandType>, envelope: Envelope, requestHash: string): Promise<StoredCommand | undefined> {
+    const { idempotencyKey } = request;
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO gateway.commands (command_id, application, command_type, topic, envelope, idempotency_key, request_hash)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
        ON CONFLICT (application, idempotency_key) DO NOTHING RETURNING 1`,
-      // Only an idempotent write can be published again, so only it keeps its envelope (until answered).
-      [envelope.id, request.application, request.type, request.topic, request.idempotencyKey ? JSON.stringify(envelope) : null, request.idempotencyKey ?? null, requestHash],
+      [envelope.id, request.application, request.type, request.topic, idempotencyKey ? JSON.stringify(envelope) : null, idempotencyKey ?? null, requestHash],
     );
     if (inserted.length === 1) return undefined;
     const rows: StoredCommand[] = await this.dataSource.query(
       `SELECT command_id, request_hash, envelope, response_status, response_body
          FROM gateway.commands WHERE application = $1 AND idempotency_key = $2`,
-      [request.application, request.idempotencyKey],
+      [request.application, idempotencyKey],
     );
     return rows[0];
   }

@@ -1,0 +1,72 @@
+import { DataSource } from 'typeorm';
+import { Topics, UPDATE_USER } from '@omni/contracts';
+import { MessagePublisher } from '@omni/messaging';
+import { Logger, MetricsRegistry } from '@omni/observability';
+import { strictFake } from '@omni/testing';
+import { ApplicationCache } from '../auth/application-cache';
+import { CommandBus, CommandRequest } from './command-bus';
+import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
+
+const visible: OutcomeView = { status: 'accepted', commandType: UPDATE_USER, created: false, result: null, error: null, visible: true };
+
+/** A bus whose database only records statements (the insert of a command answers "inserted"). */
+function busWith(outcome: OutcomeView | undefined) {
+  const statements: string[] = [];
+  const published: unknown[] = [];
+  const dataSource = strictFake<DataSource>('DataSource', {
+    query: async (sql: string) => {
+      statements.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
+      return sql.includes('INSERT') ? [1] : [];
+    },
+  });
+  const publisher = strictFake<MessagePublisher>('MessagePublisher', { publish: async (records: unknown[]) => void published.push(...records) });
+  const outcomes = strictFake<OutcomeWaiter>('OutcomeWaiter', { wait: async () => outcome });
+  const metrics = strictFake<MetricsRegistry>('MetricsRegistry', { commandsSent: { inc: () => undefined }, outcomeWait: { observe: () => undefined } });
+  const logger = strictFake<Logger>('Logger', { debug: () => undefined });
+  const applications = strictFake<ApplicationCache>('ApplicationCache', { get: async () => ({ version: 1 }) });
+  const bus = new CommandBus(dataSource, publisher, outcomes, 1_000, metrics, logger, applications);
+  return { bus, statements, published };
+}
+
+const request = (changes: Partial<CommandRequest<typeof UPDATE_USER>> = {}): CommandRequest<typeof UPDATE_USER> => ({
+  application: 'app-1',
+  topic: Topics.profileCommands,
+  type: UPDATE_USER,
+  aggregateId: 'user-1',
+  payload: { userName: 'Ada' },
+  respondAsync: false,
+  ...changes,
+});
+
+const present = () => ({ status: 200, body: { message: 'ok' } });
+
+/** Which writes the gateway records in gateway.commands: those that may be asked about again. */
+describe('CommandBus records a command only when someone may ask for it again', () => {
+  it('a write answered with its visible effect is published and not recorded (no commit of its own)', async () => {
+    const { bus, statements, published } = busWith(visible);
+    expect((await bus.execute(request(), present)).status).toBe(200);
+    expect(published).toHaveLength(1);
+    expect(statements).toEqual([]);
+  });
+
+  it('Prefer: respond-async records it before publishing: GET /command finds it at once', async () => {
+    const { bus, statements, published } = busWith(undefined);
+    expect((await bus.execute(request({ respondAsync: true }), present)).status).toBe(202);
+    expect(published).toHaveLength(1);
+    expect(statements).toEqual(['INSERT INTO gateway.commands']);
+  });
+
+  it('a wait that times out records it, then answers 202 pointing at GET /command', async () => {
+    const { bus, statements } = busWith(undefined);
+    const answer = await bus.execute(request(), present);
+    expect(answer.status).toBe(202);
+    expect(answer.headers?.location).toMatch(/^\/command\//);
+    expect(statements).toEqual(['INSERT INTO gateway.commands']);
+  });
+
+  it('an Idempotency-Key records it before publishing, and stores the answer', async () => {
+    const { bus, statements } = busWith(visible);
+    expect((await bus.execute(request({ idempotencyKey: 'k-1' }), present)).status).toBe(200);
+    expect(statements).toEqual(['INSERT INTO gateway.commands', 'UPDATE gateway.commands SET']);
+  });
+});
