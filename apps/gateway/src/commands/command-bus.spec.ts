@@ -20,7 +20,10 @@ function busWith(outcome: OutcomeView | undefined) {
     },
   });
   const publisher = strictFake<MessagePublisher>('MessagePublisher', { publish: async (records: unknown[]) => void published.push(...records) });
-  const outcomes = strictFake<OutcomeWaiter>('OutcomeWaiter', { wait: async () => outcome });
+  const outcomes = strictFake<OutcomeWaiter>('OutcomeWaiter', {
+    expect: () => ({ promise: Promise.resolve(), cancel: () => undefined }),
+    wait: async () => outcome,
+  });
   const metrics = strictFake<MetricsRegistry>('MetricsRegistry', { commandsSent: { inc: () => undefined }, outcomeWait: { observe: () => undefined } });
   const logger = strictFake<Logger>('Logger', { debug: () => undefined });
   const applications = strictFake<ApplicationCache>('ApplicationCache', { get: async () => ({ version: 1 }) });

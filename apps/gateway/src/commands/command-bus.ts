@@ -88,12 +88,19 @@ export class CommandBus {
       }
       if (stored.envelope) envelope = stored.envelope as typeof envelope;
     }
-    await this.publisher.publish([recordFor(request.topic, envelope)]);
+    // A new command's outcome cannot exist before it is sent: listen first, read once notified.
+    const expected = request.respondAsync || stored ? undefined : this.outcomes.expect(envelope.id, this.timeoutMs);
+    try {
+      await this.publisher.publish([recordFor(request.topic, envelope)]);
+    } catch (error) {
+      expected?.cancel();
+      throw error;
+    }
     this.metrics.commandsSent.inc({ type: request.type });
     this.logger.debug({ correlationId: envelope.id, type: request.type }, 'command sent');
     if (request.respondAsync) return pending(envelope.id);
     const waitStarted = process.hrtime.bigint();
-    const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs);
+    const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs, expected);
     this.metrics.outcomeWait.observe({ result: outcome ? 'visible' : 'timeout' }, Number(process.hrtime.bigint() - waitStarted) / 1e9);
     if (!outcome) {
       if (request.idempotencyKey === undefined) await this.record(request, envelope, requestHash);

@@ -13,6 +13,15 @@ export interface OutcomeView {
   visible: boolean;
 }
 
+/** A registered wait for a command's next notification (or the re-check time). */
+export interface Expectation {
+  promise: Promise<void>;
+  cancel(): void;
+}
+
+/** How long a wait trusts notifications before it reads again anyway (one may be lost). */
+const RECHECK_MS = 1_000;
+
 /**
  * Waits until a command's outcome is visible in the read model.
  *
@@ -69,12 +78,22 @@ export class OutcomeWaiter {
     );
   }
 
+  /**
+   * Listen for a command's progress before sending it. Its first notification can only come after
+   * the send, so `wait` given this expectation waits for it before reading the outcome — one query
+   * less than reading at once, which would find nothing. Cancel it if the command is not sent.
+   */
+  expect(commandId: string, timeoutMs: number): Expectation {
+    return this.signal(commandId, Math.min(RECHECK_MS, timeoutMs));
+  }
+
   /** Resolve with the visible outcome, or undefined when `timeoutMs` passes first. */
-  async wait(commandId: string, application: string, timeoutMs: number): Promise<OutcomeView | undefined> {
+  async wait(commandId: string, application: string, timeoutMs: number, expected?: Expectation): Promise<OutcomeView | undefined> {
     const deadline = Date.now() + timeoutMs;
+    if (expected) await expected.promise;
     for (;;) {
       // Register before reading: a notification between the read and the wait is not lost.
-      const signal = this.signal(commandId, Math.min(1_000, Math.max(0, deadline - Date.now())));
+      const signal = this.signal(commandId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
       const outcome = await this.read(commandId, application);
       if (outcome?.visible) {
         signal.cancel();
@@ -88,7 +107,7 @@ export class OutcomeWaiter {
     }
   }
 
-  private signal(commandId: string, ms: number): { promise: Promise<void>; cancel(): void } {
+  private signal(commandId: string, ms: number): Expectation {
     let wake!: () => void;
     const promise = new Promise<void>((resolve) => {
       wake = resolve;
