@@ -38,7 +38,10 @@ export class SharedTransaction {
     this.afterCommit.push(effect);
   }
 
-  /** @internal */
+  /**
+   * Run the flushes asked for so far, now: what the units deferred is written before what comes
+   * next (an erasure deletes what the batch wrote about the user, deferred writes included).
+   */
   async flush(): Promise<void> {
     for (const [key, flush] of this.beforeCommit) {
       // Deleted before it runs: a flush that asks for another (or for itself) gets it, in turn.

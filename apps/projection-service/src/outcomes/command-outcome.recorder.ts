@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { COMMAND_ACCEPTED, COMMAND_REJECTED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
-import { TransactionRunner } from '@omni/persistence';
+import { EntityManager } from 'typeorm';
+import { TransactionRunner, batchOf, queryRows } from '@omni/persistence';
 import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
 
 type Outcome = Message<typeof COMMAND_ACCEPTED> | Message<typeof COMMAND_REJECTED>;
 
-/** Records command outcomes once (first one wins; a redelivery changes nothing) and signals the gateway. */
+/**
+ * Records command outcomes once (first one wins; a redelivery changes nothing) and signals the
+ * gateway. In a consumer's batch the outcomes are inserted together just before it commits.
+ */
 @Injectable()
 export class CommandOutcomeRecorder {
   constructor(
@@ -17,39 +21,60 @@ export class CommandOutcomeRecorder {
   ) {}
 
   async record(outcome: Outcome): Promise<void> {
-    const accepted = outcome.type === COMMAND_ACCEPTED;
-    const { payload } = outcome;
-    const error = accepted
-      ? null
-      : {
-          status: outcome.payload.status,
-          code: outcome.payload.code,
-          message: outcome.payload.message,
-          fields: outcome.payload.fields ?? [],
-        };
     await this.tx.run(async (em) => {
-      const rows: unknown[] = await em.query(
-        `INSERT INTO ${this.model.tables.commandOutcomes}
-           (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)
-         ON CONFLICT (command_id) DO NOTHING RETURNING 1`,
-        [
-          payload.commandId,
-          outcome.application,
-          payload.commandType,
-          accepted ? 'accepted' : 'rejected',
-          payload.aggregateType,
-          outcome.aggregateId,
-          outcome.aggregateVersion,
-          accepted ? (outcome.payload.created ?? false) : false,
-          accepted && outcome.payload.result ? JSON.stringify(outcome.payload.result) : null,
-          error ? JSON.stringify(error) : null,
-        ],
-      );
-      if (rows.length === 1) await this.store.signal(em, payload.commandId);
+      const batch = batchOf(em);
+      if (!batch) return this.insert(em, [outcome]);
+      const pending = batch.local(PENDING_OUTCOMES, () => [] as Outcome[]);
+      pending.push(outcome);
+      batch.once(PENDING_OUTCOMES, (batchEm) => this.insert(batchEm, pending.splice(0)));
     });
   }
+
+  /** Insert outcomes in one statement, in order (of two for one command, the first wins); signal those inserted. */
+  private async insert(em: EntityManager, outcomes: Outcome[]): Promise<void> {
+    const values: unknown[] = [];
+    const rows = outcomes.map((outcome, index) => {
+      values.push(...columnsOf(outcome));
+      const n = index * COLUMNS;
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb, $${n + 10}::jsonb)`;
+    });
+    const inserted = await queryRows<{ command_id: string }>(
+      em,
+      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, …, $10::jsonb), …
+      `INSERT INTO ${this.model.tables.commandOutcomes}
+         (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error)
+       VALUES ${rows.join(', ')}
+       ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
+      values,
+    );
+    for (const { command_id } of inserted) await this.store.signal(em, command_id);
+  }
 }
+
+/** Parameters a row. A batch holds at most a few hundred outcomes: far under PostgreSQL's 65,535 parameters. */
+const COLUMNS = 10;
+
+function columnsOf(outcome: Outcome): unknown[] {
+  const accepted = outcome.type === COMMAND_ACCEPTED;
+  const { payload } = outcome;
+  const error = accepted
+    ? null
+    : { status: outcome.payload.status, code: outcome.payload.code, message: outcome.payload.message, fields: outcome.payload.fields ?? [] };
+  return [
+    payload.commandId,
+    outcome.application,
+    payload.commandType,
+    accepted ? 'accepted' : 'rejected',
+    payload.aggregateType,
+    outcome.aggregateId,
+    outcome.aggregateVersion,
+    accepted ? (outcome.payload.created ?? false) : false,
+    accepted && outcome.payload.result ? JSON.stringify(outcome.payload.result) : null,
+    error ? JSON.stringify(error) : null,
+  ];
+}
+
+const PENDING_OUTCOMES = Symbol('pending command outcomes');
 
 @Injectable()
 export class CommandAcceptedHandler implements MessageHandler<typeof COMMAND_ACCEPTED> {

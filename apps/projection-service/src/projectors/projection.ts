@@ -118,6 +118,8 @@ export class Projection {
     const { application, aggregateId: userId } = event;
     const t = this.tables;
     await this.tx.run(async (em) => {
+      // In a batch, what it deferred so far is written first, so that what follows deletes it too.
+      await this.tx.shared()?.flush();
       const user = [application, userId];
       // Snapshots first: it takes the lock every publication of this user takes (see ProfileSnapshots.erase).
       await this.snapshots?.erase(em, application, userId);
@@ -137,8 +139,6 @@ export class Projection {
       const key = this.snapshots ? await this.keys.find(em, application, userId) : undefined;
       if (key) await this.keys.delete(em, key.keyId);
       await this.store.signal(em, event.correlationId);
-      // A snapshot of the user that the batch was about to write would come after the tombstone.
-      this.tx.shared()?.local(PENDING_SNAPSHOTS, () => new PendingSnapshots()).of(application).users.delete(userId);
     });
     if (this.snapshots) this.tx.afterCommit(() => this.written?.());
   }
