@@ -10,6 +10,7 @@ import { PROJECTION_SCHEMA, ProjectionServiceConfig } from './config';
 import { PROJECTION_MIGRATIONS } from './migrations';
 import { CommandAcceptedHandler, CommandOutcomeRecorder, CommandRejectedHandler } from './outcomes/command-outcome.recorder';
 import { PROJECTORS } from './projectors';
+import { openedKeys } from './projectors/opened-keys';
 import { Projection, SNAPSHOTS_WRITTEN } from './projectors/projection';
 import { ProjectionStore } from './read-model/projection-store';
 import { ReadModel } from './read-model/read-model.provider';
@@ -72,7 +73,10 @@ export class ProjectionServiceModule {
           // has deleted the user's key there, and the user's later events must no longer open.
           useFactory: (ds: DataSource, tx: TransactionRunner): MessageOpener => {
             const opener = new EventOpener();
-            return (message) => opener.open(tx.shared()?.em ?? ds, message);
+            return (message) => {
+              const batch = tx.shared();
+              return batch ? opener.open(batch.em, message, openedKeys(batch)) : opener.open(ds, message);
+            };
           },
           inject: [DataSource, TransactionRunner],
         },

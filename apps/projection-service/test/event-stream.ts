@@ -107,7 +107,7 @@ export class EventStream {
     return this.event('recipient.deactivated', recipientId, { userID });
   }
 
-  private event<T extends EventType>(type: T, aggregateId: string, payload: Message<T>['payload']): AnyEvent {
+  event<T extends EventType>(type: T, aggregateId: string, payload: Message<T>['payload']): AnyEvent {
     const key = `${type.split('.')[0]}:${aggregateId}`;
     const version = (this.versions.get(key) ?? 0) + 1;
     this.versions.set(key, version);

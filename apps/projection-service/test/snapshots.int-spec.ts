@@ -1,7 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PROFILE_SNAPSHOT, PROFILE_SNAPSHOT_ERASED, ProfileSnapshot, Topics, profileSnapshotKey } from '@omni/contracts';
+import { AnyEvent, PROFILE_SNAPSHOT, PROFILE_SNAPSHOT_ERASED, ProfileSnapshot, Topics, profileSnapshotKey } from '@omni/contracts';
 import { createLogger } from '@omni/observability';
+import { EventSealer, SubjectKeys } from '@omni/personal-data';
 import { TestDatabase, TestKafka, testDatabase, testKafka, waitFor } from '@omni/testing';
 import { ProfileSnapshotComposer } from '../src/snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from '../src/snapshots/profile-snapshots';
@@ -134,5 +135,27 @@ describe('profile snapshots on the real broker and database', () => {
     const last = records.filter((r) => r.key === key).at(-1);
     expect(last).toMatchObject({ value: null, headers: expect.objectContaining({ 'message-type': PROFILE_SNAPSHOT_ERASED }) });
     expect(lastValuePerKey(records).has(key)).toBe(false);
+  });
+
+  it('an event sealed with a key that an erasure earlier in the same batch deleted does not open', async () => {
+    const APP = 'app-erase-in-batch';
+    const stream = new EventStream(APP);
+    const [registered, erased, renamed] = [
+      stream.userRegistered('dora', 'Dora'),
+      stream.event('user.erased', 'dora', { status: 'erased' }),
+      stream.userRenamed('dora', 'Dora again'),
+    ].map((event) => ({ ...event, subject: 'dora' }));
+    // Sealed as the profile-service seals them: every one with Dora's key, under her key id.
+    const sealed = await new EventSealer().seal(dataSource, [registered, erased, renamed]);
+    const { keyId } = (await new SubjectKeys().find(dataSource, APP, 'dora'))!;
+    const keyExists = async () => ((await dataSource.query('SELECT 1 FROM personal_data.subject_keys WHERE key_id = $1', [keyId])) as unknown[]).length > 0;
+    expect(await keyExists()).toBe(true);
+
+    // One send on one partition: folded in one transaction, the rename after the erasure.
+    await publishEvents(kafka, logger, sealed as AnyEvent[]);
+    await waitFor(async () => !(await keyExists()), { timeoutMs: 30_000, description: 'the erasure folded (the key deleted)' });
+
+    const users = await dataSource.query('SELECT user_id FROM projection.users WHERE application = $1', [APP]);
+    expect(users).toEqual([]);
   });
 });

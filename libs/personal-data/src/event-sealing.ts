@@ -62,7 +62,11 @@ export class EventSealer {
 export class EventOpener {
   constructor(private readonly keys: SubjectKeys = new SubjectKeys()) {}
 
-  async open(q: Queryable, message: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  /**
+   * `keys`: the keys read so far, to share between the messages of one transaction (a batch). The
+   * caller must forget the keys once it deletes one (`OpenedKeys.forgetAll`): an erased key opens nothing more.
+   */
+  async open(q: Queryable, message: Record<string, unknown>, keys: OpenedKeys = new OpenedKeys()): Promise<Record<string, unknown> | undefined> {
     const application = message.application;
     const type = message.type;
     if (typeof application !== 'string' || typeof type !== 'string') return message;
@@ -73,12 +77,10 @@ export class EventOpener {
     // Nothing sealed: an anonymous channel's event (or one written before sealing existed).
     if (!isSealed(message.subject) && !hasSealedField) return message;
 
-    const keys = new Map<string, SubjectKey | undefined>();
     const open = async (sealed: string): Promise<{ value: unknown } | undefined> => {
       const keyId = sealedKeyId(sealed);
       if (!keyId) return undefined;
-      if (!keys.has(keyId)) keys.set(keyId, await this.keys.byId(q, keyId));
-      const key = keys.get(keyId);
+      const key = await keys.get(keyId, () => this.keys.byId(q, keyId));
       return key && key.application === application ? openValue(key, sealed) : undefined;
     };
 
@@ -113,6 +115,21 @@ export class EventOpener {
   }
 }
 
+
+/** Subject keys read by an EventOpener, by key id (undefined: no such key, i.e. erased). */
+export class OpenedKeys {
+  private readonly keys = new Map<string, SubjectKey | undefined>();
+
+  async get(keyId: string, read: () => Promise<SubjectKey | undefined>): Promise<SubjectKey | undefined> {
+    if (!this.keys.has(keyId)) this.keys.set(keyId, await read());
+    return this.keys.get(keyId);
+  }
+
+  /** Every key: after an erasure, none may open from memory what the database no longer holds. */
+  forgetAll(): void {
+    this.keys.clear();
+  }
+}
 
 function getPath(target: unknown, path: string): unknown {
   let current: unknown = target;

@@ -6,6 +6,7 @@ import { Envelope } from '@omni/contracts';
 import { SubjectKeys } from '@omni/personal-data';
 import { TransactionRunner, queryRows } from '@omni/persistence';
 import { ReadModelTables } from '../read-model/read-model';
+import { openedKeys } from './opened-keys';
 import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
 import { ProfileSnapshots } from '../snapshots/profile-snapshots';
@@ -55,8 +56,10 @@ export class Projection {
       const { advanced, owners } = await this.store.advanceOwned(em, entityType, event, channel);
       if (!advanced) return;
       await change(em);
+      // A rebuild (no snapshots) is not what gateways wait on: it neither signals nor publishes.
+      if (!this.snapshots) return;
       await this.store.signal(em, event.correlationId);
-      if (this.snapshots) await this.publish(em, entityType, event, entityType === 'user' ? [event.aggregateId] : owners);
+      await this.publish(em, entityType, event, entityType === 'user' ? [event.aggregateId] : owners);
     });
     this.visibleAfter?.observe({ entity: entityType }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
   }
@@ -137,7 +140,11 @@ export class Projection {
       // Only the live projection shreds: a replay's rebuild folding an erasure still in progress must
       // leave the key to the live one, which could otherwise no longer open its own `user.erased`.
       const key = this.snapshots ? await this.keys.find(em, application, userId) : undefined;
-      if (key) await this.keys.delete(em, key.keyId);
+      if (key) {
+        await this.keys.delete(em, key.keyId);
+        const batch = this.tx.shared();
+        if (batch) openedKeys(batch).forgetAll();
+      }
       await this.store.signal(em, event.correlationId);
     });
     if (this.snapshots) this.tx.afterCommit(() => this.written?.());

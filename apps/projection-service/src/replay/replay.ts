@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Topics, UndecodableMessage, decodeEnvelope, messageKey, parseMessage } from '@omni/contracts';
-import { EventOpener } from '@omni/personal-data';
+import { EventOpener, OpenedKeys } from '@omni/personal-data';
 import { KafkaSettings, createKafka, qualify, unqualify } from '@omni/messaging';
 import type { Logger } from '@omni/observability';
 import { createServiceDataSource, migrateServiceSchema, quoteIdentifier } from '@omni/persistence';
@@ -207,13 +207,15 @@ async function foldBatch(
   messages: EachBatchPayload['batch']['messages'],
   logger: Logger,
 ): Promise<{ folded: number; skipped: number }> {
+  // Keys read once per batch: a rebuild deletes none (only the live fold shreds).
+  const keys = new OpenedKeys();
   const apply = async (em: EntityManager, message: (typeof messages)[number]): Promise<boolean> => {
     let event;
     try {
       const parsed = parseMessage(message.value);
       if (message.key?.toString('utf8') !== messageKey(String(parsed.application), String(parsed.aggregateId))) return false;
       // Personal data opens with its subject's key; an erased subject's events fold to what the erasure left.
-      const opened = await opener.open(em, parsed);
+      const opened = await opener.open(em, parsed, keys);
       if (!opened) return false;
       event = decodeEnvelope(opened);
     } catch (error) {
