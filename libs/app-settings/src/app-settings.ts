@@ -18,7 +18,7 @@ import {
   handlerMap,
 } from '@omni/messaging';
 import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
-import { SERVICE_SCHEMA, TransactionRunner, quoteIdentifier } from '@omni/persistence';
+import { SERVICE_SCHEMA, TransactionRunner, batchOf, queryRows, quoteIdentifier } from '@omni/persistence';
 
 /**
  * A service's local copy of every application's settings, kept from `application.events`.
@@ -44,6 +44,10 @@ export interface KnownApplication {
   version: number;
 }
 
+interface SettingsRow extends KnownApplication {
+  deleted: boolean;
+}
+
 @Injectable()
 export class ApplicationSettingsStore {
   private readonly table: string;
@@ -54,18 +58,33 @@ export class ApplicationSettingsStore {
 
   /** The settings in force for `application`, or undefined if unknown or deleted. */
   async get(em: EntityManager, application: string): Promise<KnownApplication | undefined> {
-    const rows: { settings: ApplicationSettings; version: number }[] = await em.query(
-      `SELECT settings, version FROM ${this.table} WHERE application = $1 AND NOT deleted`,
-      [application],
-    );
-    return rows[0];
+    const row = await this.row(em, application);
+    return row && !row.deleted ? { settings: row.settings, version: row.version } : undefined;
   }
 
   /** The version of the copy (deleted or not), or undefined when nothing arrived yet. */
   async version(em: EntityManager, application: string): Promise<number | undefined> {
-    const rows: { version: number }[] = await em.query(`SELECT version FROM ${this.table} WHERE application = $1`, [application]);
-    return rows[0]?.version;
+    return (await this.row(em, application))?.version;
   }
+
+  /**
+   * The application's row, read once per consumer batch: its commands are judged by the settings
+   * as they were when the batch read them, as if it had run a moment earlier (a command that needs
+   * newer settings fails the batch and is retried alone, with a fresh read).
+   */
+  private async row(em: EntityManager, application: string): Promise<SettingsRow | undefined> {
+    const read = async () =>
+      (
+        await queryRows<SettingsRow>(em, `SELECT settings, version, deleted FROM ${this.table} WHERE application = $1`, [application])
+      )[0];
+    const batch = batchOf(em);
+    if (!batch) return read();
+    const rows = batch.local(this.rows, () => new Map<string, Promise<SettingsRow | undefined>>());
+    if (!rows.has(application)) rows.set(application, read());
+    return rows.get(application);
+  }
+
+  private readonly rows = Symbol('application settings read in this batch');
 
   /** Apply a newer version; an older or repeated one changes nothing. */
   async apply(em: EntityManager, application: string, version: number, settings: ApplicationSettings | null): Promise<void> {
