@@ -67,9 +67,10 @@ describe('AssignDeviceUserUseCase', () => {
       }
     });
 
-    it('a master-secret call assigns the user', async () => {
-      const { decision } = await run([storedDevice()], { userID: 'U1', credential: 'master' }, API_MODE);
+    it('a master-secret call assigns the user, without reading the settings (it is never restricted)', async () => {
+      const { decision, settingsCalls } = await run([storedDevice()], { userID: 'U1', credential: 'master' }, API_MODE);
       expect(decision).toMatchObject({ kind: 'accepted', version: 4 });
+      expect(settingsCalls).toEqual([]);
     });
   });
 });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ASSIGN_DEVICE_USER, DEFAULT_APPLICATION_SETTINGS, Message, causedBy } from '@omni/contracts';
+import { ASSIGN_DEVICE_USER, Message, causedBy } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { Decision } from '@omni/messaging';
-import { userRegistrationRestricted } from '../../domain/user-registration';
 import { DevicesRepository } from '../../persistence/devices.repository';
 import { DeviceDecisions } from '../device-decisions';
+import { userRegistrationRestrictedFor } from '../user-registration-check';
 
 /** PUT /device/{deviceID}/user: the device belongs to this user now (moving from its previous one). */
 @Injectable()
@@ -19,8 +19,7 @@ export class AssignDeviceUserUseCase {
     const { application, aggregateId: deviceId, payload } = command;
     const device = await this.devices.findForUpdate(em, application, deviceId);
     if (!device?.isActive) return DeviceDecisions.notFound();
-    const settings = (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
-    if (userRegistrationRestricted(settings, payload.credential)) return DeviceDecisions.userRegistrationRestricted();
+    if (await userRegistrationRestrictedFor(this.settings, em, application, payload.credential)) return DeviceDecisions.userRegistrationRestricted();
     device.assignUser({ userId: payload.userID, userName: payload.userName ?? null }, causedBy(command));
     if (device.events.length > 0) await this.devices.save(em, device);
     return DeviceDecisions.accepted(device);

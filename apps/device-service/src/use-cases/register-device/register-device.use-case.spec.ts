@@ -119,9 +119,18 @@ describe('RegisterDeviceUseCase', () => {
       expect(device.snapshot).toMatchObject({ userId: 'U1', userName: 'Ada' });
     });
 
-    it('a master-secret registration may name a user', async () => {
-      const { decision } = await run([], register({ userID: 'U1', credential: 'master' }), strictSettings(API_MODE));
+    it('a master-secret registration may name a user, without reading the settings', async () => {
+      const settings = strictSettings(API_MODE);
+      const { decision } = await run([], register({ userID: 'U1', credential: 'master' }), settings);
       expect(decision).toMatchObject({ kind: 'accepted', created: true });
+      expect(settings.calls).toEqual([]);
+    });
+
+    it('a registration that does not say whose the device is registers without reading the settings', async () => {
+      const settings = strictSettings(API_MODE);
+      const { decision } = await run([storedDevice({ userId: 'U1' })], register({ credential: 'sdk', language: 'de' }), settings);
+      expect(decision).toMatchObject({ kind: 'accepted', created: false, version: 4 });
+      expect(settings.calls).toEqual([]);
     });
   });
 

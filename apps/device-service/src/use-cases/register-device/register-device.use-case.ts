@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DEFAULT_APPLICATION_SETTINGS, DEVICE_ID_MAX_LENGTH, Message, REGISTER_DEVICE, causedBy } from '@omni/contracts';
+import { DEVICE_ID_MAX_LENGTH, Message, REGISTER_DEVICE, causedBy } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { Decision } from '@omni/messaging';
 import { Device, DeviceUser } from '../../domain/device';
-import { userRegistrationRestricted } from '../../domain/user-registration';
 import { DevicesRepository } from '../../persistence/devices.repository';
 import { DeviceDecisions } from '../device-decisions';
+import { userRegistrationRestrictedFor } from '../user-registration-check';
 
 /**
  * POST /device: register a new device, update a known one, reactivate an inactive one. With an
@@ -27,10 +27,10 @@ export class RegisterDeviceUseCase {
     const oldDeviceId = payload.oldDeviceID && payload.oldDeviceID !== deviceId ? payload.oldDeviceID : undefined;
     const { existing, old } = await this.lock(em, application, deviceId, oldDeviceId);
 
-    const settings = (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
     let user: DeviceUser | null | undefined =
       payload.userID === undefined ? undefined : payload.userID === null ? null : { userId: payload.userID, userName: payload.userName ?? null };
-    if (userRegistrationRestricted(settings, payload.credential)) {
+    // Only a registration that says whose the device is (a userID, or null) is subject to the restriction.
+    if (user !== undefined && (await userRegistrationRestrictedFor(this.settings, em, application, payload.credential))) {
       // The SDK may re-send the userID the device already has (ignored), never another one; its "no user" is ignored too.
       const current = existing?.user ?? (old && old.snapshot.replacedBy === null ? old.user : null);
       if (user && user.userId !== current?.userId) return DeviceDecisions.userRegistrationRestricted();

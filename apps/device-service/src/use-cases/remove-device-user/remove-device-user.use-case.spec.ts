@@ -6,8 +6,9 @@ import { RemoveDeviceUserUseCase } from './remove-device-user.use-case';
 async function run(devices: Device[], payload: RemoveDeviceUserPayload, settings?: ApplicationSettings) {
   const { repository, calls } = strictDevices(...devices);
   const command = deviceCommand(REMOVE_DEVICE_USER, payload);
-  const decision = await armed((manager) => new RemoveDeviceUserUseCase(repository, strictSettings(settings).store).execute(manager, command));
-  return { decision, calls, methods: calls.map((call) => call.method) };
+  const settingsPort = strictSettings(settings);
+  const decision = await armed((manager) => new RemoveDeviceUserUseCase(repository, settingsPort.store).execute(manager, command));
+  return { decision, calls, settingsCalls: settingsPort.calls, methods: calls.map((call) => call.method) };
 }
 
 describe('RemoveDeviceUserUseCase', () => {
@@ -41,6 +42,9 @@ describe('RemoveDeviceUserUseCase', () => {
 
     expect(sdk.decision).toMatchObject({ kind: 'rejected', status: 403, code: 'USER_REGISTRATION_RESTRICTED' });
     expect(sdk.methods).toEqual(['findForUpdate']);
+    expect(sdk.settingsCalls).toHaveLength(1);
     expect(master.decision).toMatchObject({ kind: 'accepted', version: 4 });
+    // A master-secret call is never restricted: the settings are not read for it.
+    expect(master.settingsCalls).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DEFAULT_APPLICATION_SETTINGS, Message, REMOVE_DEVICE_USER, causedBy } from '@omni/contracts';
+import { Message, REMOVE_DEVICE_USER, causedBy } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { Decision } from '@omni/messaging';
-import { userRegistrationRestricted } from '../../domain/user-registration';
 import { DevicesRepository } from '../../persistence/devices.repository';
 import { DeviceDecisions } from '../device-decisions';
+import { userRegistrationRestrictedFor } from '../user-registration-check';
 
 /** DELETE /device/{deviceID}/user: the device becomes anonymous; an anonymous one stays as it is. */
 @Injectable()
@@ -19,8 +19,7 @@ export class RemoveDeviceUserUseCase {
     const { application, aggregateId: deviceId, payload } = command;
     const device = await this.devices.findForUpdate(em, application, deviceId);
     if (!device?.isActive) return DeviceDecisions.notFound();
-    const settings = (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
-    if (userRegistrationRestricted(settings, payload.credential)) return DeviceDecisions.userRegistrationRestricted();
+    if (await userRegistrationRestrictedFor(this.settings, em, application, payload.credential)) return DeviceDecisions.userRegistrationRestricted();
     device.removeUser(causedBy(command));
     if (device.events.length > 0) await this.devices.save(em, device);
     return DeviceDecisions.accepted(device);

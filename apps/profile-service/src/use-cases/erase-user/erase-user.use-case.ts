@@ -26,8 +26,7 @@ export class EraseUserUseCase {
 
   async execute(em: EntityManager, command: Message<typeof ERASE_USER>): Promise<Decision> {
     const { application, aggregateId: userId } = command;
-    const existing = await this.users.findForUpdate(em, application, userId);
-    if (existing) await this.users.delete(em, application, userId);
+    const existing = await this.users.remove(em, application, userId);
     // The outcomes of the user's earlier commands name the user (aggregate id and key): published ones go now.
     await em.query(`DELETE FROM ${PROFILE_SCHEMA}.outbox WHERE published_at IS NOT NULL AND message_key = $1`, [messageKey(application, userId)]);
     const key = await this.keys.find(em, application, userId);

@@ -258,14 +258,23 @@ describe('RegisterRecipientUseCase', () => {
       expect(await decision).toMatchObject({ kind: 'accepted', events: [], created: false });
     });
 
-    it('a master-secret command may set the userID', async () => {
-      const { decision } = run(register({ credential: 'master' }), { settings: API_MODE });
+    it('a master-secret command may set the userID, without reading the settings (it is never restricted)', async () => {
+      const { decision, settingsCalls } = run(register({ credential: 'master' }), { settings: API_MODE });
       expect(await decision).toMatchObject({ kind: 'accepted', created: true });
+      expect(settingsCalls).toEqual([]);
     });
 
-    it('an SDK command without a userID registers the contact', async () => {
-      const { decision } = run(register({ credential: 'sdk', userID: undefined, userName: undefined }), { settings: API_MODE });
+    it('an SDK command without a userID or user data registers the contact, without reading the settings', async () => {
+      const { decision, settingsCalls } = run(register({ credential: 'sdk', userID: undefined, userName: undefined }), { settings: API_MODE });
       expect(await decision).toMatchObject({ kind: 'accepted', created: true });
+      expect(settingsCalls).toEqual([]);
+    });
+
+    it('an SDK command with a userID and user data reads the settings once for both rules', async () => {
+      const restrictedWithFields = { ...WITH_FIELDS, userRegistration: 'api' as const };
+      const { decision, settingsCalls } = run(register({ credential: 'sdk', userData: { firstName: 'John' } }), { settings: restrictedWithFields });
+      expect(await decision).toMatchObject({ kind: 'rejected', status: 403 });
+      expect(settingsCalls).toHaveLength(1);
     });
   });
 

@@ -37,7 +37,6 @@ export class RegisterRecipientUseCase {
       return RecipientDecisions.validationFailed([{ field, message: `${field} does not match the recipient the command was sent for` }]);
     }
 
-    const settings = (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
     const found = await this.recipients.findForUpdate(em, application, aggregateId);
     // An erased contact's address is gone: it cannot be compared, and the contact starts anew.
     const tombstone = found?.isErased ? found : null;
@@ -45,7 +44,8 @@ export class RegisterRecipientUseCase {
     if (found && found.snapshot.channel !== channel) return RecipientDecisions.idConflict();
     if (existing && existing.snapshot.address !== address) return RecipientDecisions.idConflict();
 
-    const decided = decideChanges(settings, payload, existing?.user ?? null, this.clock.now(), () => this.tokens.issue());
+    const settings = async () => (await this.settings.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
+    const decided = await decideChanges(settings, payload, existing?.user ?? null, this.clock.now(), () => this.tokens.issue());
     if (!decided.ok) return decided.decision;
     const cause = causedBy(command);
     let recipient: Recipient;

@@ -21,8 +21,8 @@ export class UpdateRecipientUseCase {
   async execute(em: EntityManager, command: Message<typeof UPDATE_RECIPIENT>): Promise<Decision> {
     const recipient = await this.recipients.findForUpdate(em, command.application, command.aggregateId);
     if (!recipient?.isPresent) return RecipientDecisions.notFound();
-    const settings = (await this.settings.get(em, command.application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
-    const decided = decideChanges(settings, command.payload, recipient.user, this.clock.now(), () => this.tokens.issue());
+    const settings = async () => (await this.settings.get(em, command.application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
+    const decided = await decideChanges(settings, command.payload, recipient.user, this.clock.now(), () => this.tokens.issue());
     if (!decided.ok) return decided.decision;
     recipient.update(decided.changes, causedBy(command));
     if (recipient.events.length > 0) await this.recipients.save(em, recipient);

@@ -1,0 +1,206 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { ADD_DEVICE_TAGS, ASSIGN_DEVICE_USER, CausedBy, CommandType, Message, REGISTER_DEVICE, newEnvelope } from '@omni/contracts';
+import { ApplicationSettingsStore } from '@omni/app-settings';
+import { createServiceDataSource } from '@omni/persistence';
+import { TestDatabase, testDatabase } from '@omni/testing';
+import { DEVICE_SCHEMA } from '../src/config';
+import { Device, DeviceState } from '../src/domain/device';
+import { DeviceEntity } from '../src/persistence/device.entity';
+import { DevicesRepository } from '../src/persistence/devices.repository';
+import { AddDeviceTagsUseCase } from '../src/use-cases/add-device-tags/add-device-tags.use-case';
+import { AssignDeviceUserUseCase } from '../src/use-cases/assign-device-user/assign-device-user.use-case';
+import { RegisterDeviceUseCase } from '../src/use-cases/register-device/register-device.use-case';
+
+const APP = 'app-devices-repository';
+const cause: CausedBy = { id: 'command-1', correlationId: 'command-1', application: APP };
+/** Tags that a text[] literal must quote or escape, and text beyond ASCII. */
+const AWKWARD_TAGS = ['ünïcode', '标签', 'with "quotes"', 'back\\slash', 'comma, {braces}', 'NULL', '😀'];
+
+/** The state TypeORM's entity maps from the row (what the repository returned before it used plain SQL). */
+function entityState(row: DeviceEntity): DeviceState {
+  const { application, deviceId, userId, userName, platform, transport, properties, tags, userData, status, replacedBy, version } = row;
+  return { application, deviceId, userId, userName, platform, transport, properties, tags, userData, status, replacedBy, version };
+}
+
+describe('DevicesRepository on PostgreSQL', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  const devices = new DevicesRepository();
+
+  const inTransaction = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> => dataSource.transaction(work);
+  const save = (device: Device) => inTransaction((em) => devices.save(em, device));
+  const read = (deviceId: string) => inTransaction((em) => devices.findForUpdate(em, APP, deviceId));
+  const entity = (deviceId: string) => dataSource.getRepository(DeviceEntity).findOneByOrFail({ application: APP, deviceId });
+
+  beforeAll(async () => {
+    db = await testDatabase();
+    dataSource = await createServiceDataSource({ url: db.url, schema: DEVICE_SCHEMA, applicationName: 'devices-repository-test', entities: [DeviceEntity] }).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('a device with every column set reads back as it was saved, and as the entity maps its row', async () => {
+    const device = Device.register(
+      APP,
+      'device-ünï-😀',
+      {
+        platform: 'iOS',
+        transport: 'APNS',
+        properties: {
+          language: 'nl',
+          region: 'NL',
+          timeZoneOffset: 5.5,
+          location: { type: 'Point', coordinates: [4.8971234, 52.3779876] },
+          locationAccuracy: 10.5,
+          allowedUI: true,
+          bluetoothEnabled: false,
+          deviceString: 'iPhone "14", \\ {x} – ☃',
+        },
+        user: { userId: 'user-Ü-1', userName: "Zoë O'Brien 😀" },
+        carried: { fromDeviceId: 'device-old', user: null, tags: AWKWARD_TAGS, userData: { firstName: 'Zoë', age: 42, vip: true } },
+      },
+      cause,
+    );
+    await save(device);
+
+    const found = await read('device-ünï-😀');
+
+    expect(found?.snapshot).toEqual(device.snapshot);
+    expect(found?.snapshot).toMatchObject({ version: 1, status: 'active', tags: AWKWARD_TAGS, userName: "Zoë O'Brien 😀" });
+    expect(entityState(await entity('device-ünï-😀'))).toEqual(device.snapshot);
+  });
+
+  it('an anonymous device with nothing set keeps its nulls, empty tags and empty objects', async () => {
+    const device = Device.register(APP, 'device-empty', { platform: 'Android', properties: {} }, cause);
+    await save(device);
+
+    const found = await read('device-empty');
+
+    expect(found?.snapshot).toEqual({
+      application: APP,
+      deviceId: 'device-empty',
+      userId: null,
+      userName: null,
+      platform: 'Android',
+      transport: device.snapshot.transport,
+      properties: {},
+      tags: [],
+      userData: {},
+      status: 'active',
+      replacedBy: null,
+      version: 1,
+    });
+    expect(entityState(await entity('device-empty'))).toEqual(found?.snapshot);
+  });
+
+  it('a change saved later rewrites the row in place: its new version, the same created_at, a later updated_at', async () => {
+    const device = Device.register(APP, 'device-replaced', { platform: 'iOS', properties: { language: 'en' }, user: { userId: 'U1', userName: 'Ada' } }, cause);
+    device.addTags(['a'], cause);
+    await save(device);
+    const created = await entity('device-replaced');
+
+    const changed = await inTransaction(async (em) => {
+      const stored = await devices.findForUpdate(em, APP, 'device-replaced');
+      stored!.replaceBy('device-new', cause);
+      await devices.save(em, stored!);
+      return stored!;
+    });
+
+    expect(changed.snapshot).toMatchObject({ version: 3, status: 'inactive', replacedBy: 'device-new', userId: null, userName: null, tags: [], userData: {} });
+    expect((await read('device-replaced'))?.snapshot).toEqual(changed.snapshot);
+    const row = await entity('device-replaced');
+    expect(row.createdAt).toEqual(created.createdAt);
+    const [{ moved }] = await dataSource.query(`SELECT updated_at > created_at AS moved FROM device.devices WHERE application = $1 AND device_id = $2`, [
+      APP,
+      'device-replaced',
+    ]);
+    expect(moved).toBe(true);
+  });
+
+  it('a save never overwrites a row that is not at the version the device was read at: a retryable serialization failure', async () => {
+    const first = Device.register(APP, 'device-raced', { platform: 'iOS', properties: { language: 'en' } }, cause);
+    await save(first);
+    // Another registration of the same new deviceID, decided before the first committed.
+    const second = Device.register(APP, 'device-raced', { platform: 'Android', properties: { language: 'de' } }, cause);
+    // A copy read at version 1 while another transaction moved the row on to version 2.
+    const stale = Device.restore(first.snapshot);
+    const moved = Device.restore(first.snapshot);
+    moved.addTags(['moved'], cause);
+    await save(moved);
+    stale.addTags(['stale'], cause);
+
+    await expect(save(second)).rejects.toMatchObject({ code: '40001' });
+    await expect(save(stale)).rejects.toMatchObject({ code: '40001' });
+    expect((await read('device-raced'))?.snapshot).toEqual(moved.snapshot);
+  });
+
+  it("a user's devices are locked and listed in code point order, whatever the collation; userHasDevices sees them", async () => {
+    for (const deviceId of ['b', 'a', 'é', '😀', 'B']) {
+      await save(Device.register(APP, `order-${deviceId}`, { platform: 'iOS', properties: {}, user: { userId: 'U-order', userName: null } }, cause));
+    }
+    await save(Device.register(APP, 'order-other', { platform: 'iOS', properties: {}, user: { userId: 'U-other', userName: null } }, cause));
+
+    const found = await inTransaction((em) => devices.findOfUserForUpdate(em, APP, 'U-order'));
+
+    expect(found.map((device) => device.snapshot.deviceId)).toEqual(['order-B', 'order-a', 'order-b', 'order-é', 'order-😀']);
+    expect(found[0].snapshot).toEqual((await read('order-B'))?.snapshot);
+    expect(await inTransaction((em) => devices.userHasDevices(em, APP, 'U-order'))).toBe(true);
+    expect(await inTransaction((em) => devices.userHasDevices(em, APP, 'U-nobody'))).toBe(false);
+  });
+
+  it('findForUpdate holds the row until its transaction ends; an unknown device is null', async () => {
+    await save(Device.register(APP, 'device-locked', { platform: 'iOS', properties: {} }, cause));
+    const holder = dataSource.createQueryRunner();
+    await holder.startTransaction();
+    try {
+      await devices.findForUpdate(holder.manager, APP, 'device-locked');
+      const waiting = inTransaction(async (em) => {
+        await em.query(`SET LOCAL lock_timeout = '100ms'`);
+        return devices.findForUpdate(em, APP, 'device-locked');
+      });
+      await expect(waiting).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '55P03' }) });
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect(await read('device-locked')).not.toBeNull();
+    expect(await read('device-unknown')).toBeNull();
+  });
+
+  describe('statements per command (each one is a round trip)', () => {
+    const settings = new ApplicationSettingsStore(DEVICE_SCHEMA);
+    const command = <T extends CommandType>(type: T, deviceId: string, payload: Message<T>['payload']): Message<T> =>
+      newEnvelope({ type, application: APP, aggregateId: deviceId, aggregateVersion: null, payload });
+
+    /** The first word of every statement `run` sends, in its own transaction. */
+    function statements(run: (em: EntityManager) => Promise<unknown>): Promise<string[]> {
+      return inTransaction(async (em) => {
+        const query = jest.spyOn(em.queryRunner!, 'query');
+        try {
+          await run(em);
+          return query.mock.calls.map(([sql]) => String(sql).trim().split(/\s/)[0]);
+        } finally {
+          query.mockRestore();
+        }
+      });
+    }
+
+    it('registering a new device from the SDK, attaching it to a user with the master secret, tagging it: one locking read and one write each', async () => {
+      const register = new RegisterDeviceUseCase(devices, settings);
+      const assign = new AssignDeviceUserUseCase(devices, settings);
+      const addTags = new AddDeviceTagsUseCase(devices);
+
+      expect(
+        await statements((em) => register.execute(em, command(REGISTER_DEVICE, 'device-counted', { platform: 'iOS', language: 'en', credential: 'sdk' }))),
+      ).toEqual(['SELECT', 'INSERT']);
+      expect(
+        await statements((em) => assign.execute(em, command(ASSIGN_DEVICE_USER, 'device-counted', { userID: 'U-counted', credential: 'master' }))),
+      ).toEqual(['SELECT', 'INSERT']);
+      expect(await statements((em) => addTags.execute(em, command(ADD_DEVICE_TAGS, 'device-counted', { tags: ['x'] })))).toEqual(['SELECT', 'INSERT']);
+      expect((await read('device-counted'))?.snapshot).toMatchObject({ userId: 'U-counted', tags: ['x'], version: 3 });
+    });
+  });
+});
