@@ -32,6 +32,13 @@ describe('SecretHasher', () => {
     expect(hasher.matches(secret, Buffer.alloc(0))).toBe(false);
   });
 
+  it('hashes as HMAC-SHA256 keyed with the UTF-8 bytes of the server key, so hashes stored before stay valid', () => {
+    expect(hasher.hash(secret).toString('hex')).toBe('3639e1380d5efb8384f56ce2109ce7905a0b01705fea16827272c0248c2e8fa3');
+    expect(new SecretHasher('clé-du-serveur-ü-0123456789').hash('sécret').toString('hex')).toBe(
+      '5a3a563d40cc087170f76d2363ad1c0f5a5d37ccef9df95be8456e5f531030f7',
+    );
+  });
+
   it('hashes deterministically to a 32-byte HMAC-SHA256 that differs from the secret', () => {
     const hash = hasher.hash(secret);
     expect(hash).toHaveLength(32);

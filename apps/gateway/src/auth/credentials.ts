@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { KeyObject, createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Application credentials. Secrets are 256-bit random strings, so a fast keyed hash (HMAC-SHA256
@@ -6,7 +6,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * request. Comparison is constant-time.
  */
 export class SecretHasher {
-  constructor(private readonly key: string) {}
+  /** Imported once: an HMAC keyed with a string imports the key again on every call (most of its cost). */
+  private readonly key: KeyObject;
+
+  constructor(key: string) {
+    this.key = createSecretKey(Buffer.from(key, 'utf8'));
+  }
 
   hash(secret: string): Buffer {
     return createHmac('sha256', this.key).update(secret, 'utf8').digest();
