@@ -14,6 +14,7 @@ import concurrently from 'concurrently';
 import { DEFAULT_DATABASE_URL } from '../libs/config/src';
 import { LocalKafkaHandle, startLocalKafka } from '../libs/dev-kafka/src';
 import { redactUrl } from '../libs/persistence/src';
+import { APP_NODE_FLAGS } from '../libs/runtime/src/node-flags';
 import { devSecrets } from './lib/dev-secrets';
 import { APPS } from './lib/services';
 import { createTopics, migrateAll } from './lib/setup';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const { result } = concurrently(
     APPS.map((app) => ({
       name: app.name,
-      command: `node -r @swc-node/register apps/${app.name}/src/main.ts`,
+      command: `node ${APP_NODE_FLAGS.join(' ')} apps/${app.name}/src/main.ts`,
       env: { ...env, PORT: String(app.name === 'gateway' ? gatewayPort : app.port) },
     })),
     { prefix: 'name', cwd: root, killOthersOn: ['failure'], prefixColors: ['cyan', 'green', 'yellow', 'magenta', 'blue'] },

@@ -18,6 +18,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from '../../libs/config/src';
 import { LocalKafkaHandle, startLocalKafka, stopLocalKafka } from '../../libs/dev-kafka/src';
+import { APP_NODE_FLAGS } from '../../libs/runtime/src/node-flags';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../libs/persistence/src';
 import { APPS } from '../lib/services';
 import { createTopics, migrateAll } from '../lib/setup';
@@ -132,7 +133,7 @@ export class BenchStack {
     const log = openSync(logFile, 'w');
     const preload = this.options.profileDir ? ['-r', path.join(ROOT, 'scripts', 'bench', 'profile-hook.ts')] : [];
     try {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', ...preload, `apps/${name}/src/main.ts`], {
+      const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...preload, `apps/${name}/src/main.ts`], {
         cwd: ROOT,
         env: {
           ...process.env,

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { APP_NODE_FLAGS } from '@omni/runtime';
 import { waitFor } from './wait-for';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -83,7 +84,7 @@ export class TestStack {
   }
 
   private spawn(name: AppName, port: number): RunningApp {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, `apps/${name}/src/main.ts`], {
       cwd: ROOT,
       env: {
         ...process.env,
