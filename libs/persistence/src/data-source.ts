@@ -35,6 +35,9 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
       // A statement that hangs (lock wait, lost server) fails instead of stalling a partition.
       statement_timeout: 30_000,
       idle_in_transaction_session_timeout: 60_000,
+      // Every transaction is READ COMMITTED (TransactionRunner relies on it) whatever the server's
+      // default: set once per connection, not by a statement of its own in every transaction.
+      options: '-c default_transaction_isolation=read\\ committed',
     },
   });
 }

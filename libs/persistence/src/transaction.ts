@@ -66,7 +66,8 @@ export function batchOf(em: EntityManager): SharedTransaction | undefined {
 
 /**
  * Runs a unit of work in one database transaction: state changes, outbox rows and the inbox
- * claim commit together or not at all.
+ * claim commit together or not at all. READ COMMITTED: the data source sets it as every
+ * connection's default (createServiceDataSource).
  *
  * Inside `batch`, every unit joins the batch's one transaction instead of committing its own: a
  * consumer folds a whole Kafka batch with one commit (one fsync) rather than one per message. A
@@ -78,7 +79,7 @@ export class TransactionRunner {
 
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const open = this.shared();
-    if (!open) return this.dataSource.transaction('READ COMMITTED', work);
+    if (!open) return this.dataSource.transaction(work);
     try {
       return await work(open.em);
     } catch (error) {
@@ -96,7 +97,7 @@ export class TransactionRunner {
   async batch<T>(work: () => Promise<T>): Promise<T> {
     if (this.shared()) throw new Error('a batch is already open in this context');
     let batch: SharedTransaction | undefined;
-    const result = await this.dataSource.transaction('READ COMMITTED', async (em) => {
+    const result = await this.dataSource.transaction(async (em) => {
       batch = new SharedTransaction(this.dataSource, em);
       const value = await shared.run(batch, work);
       if (batch.failure === undefined) await shared.run(batch, () => batch!.flush());

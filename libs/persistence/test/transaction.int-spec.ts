@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { TestDatabase, testDatabase } from '@omni/testing';
-import { TransactionRunner, batchOf, createServiceDataSource, queryRows } from '../src';
+import { TransactionRunner, batchOf, createServiceDataSource, databaseName, queryRows, quoteIdentifier } from '../src';
 
 const SCHEMA = 'tx_test';
 
@@ -91,6 +91,24 @@ describe('TransactionRunner (real PostgreSQL)', () => {
 
     expect(await committed()).toEqual([]);
     expect(effects).toEqual([]);
+  });
+
+  it('runs READ COMMITTED even where the server defaults to another isolation level', async () => {
+    await dataSource.query(`ALTER DATABASE ${quoteIdentifier(databaseName(db.url))} SET default_transaction_isolation = 'serializable'`);
+    const other = await createServiceDataSource({ url: db.url, schema: SCHEMA, applicationName: 'tx-test-isolation', poolSize: 1 }).initialize();
+    try {
+      const plain = (await queryRows<{ level: string }>(other, 'SELECT current_setting($1) AS level', ['default_transaction_isolation']))[0];
+      const runner = new TransactionRunner(other);
+      const levels = await Promise.all([
+        runner.run((em) => queryRows<{ level: string }>(em, 'SHOW transaction_isolation')),
+        runner.batch(() => runner.run((em) => queryRows<{ level: string }>(em, 'SHOW transaction_isolation'))),
+      ]);
+      expect(plain.level).toBe('read committed');
+      expect(levels.map((rows) => Object.values(rows[0])[0])).toEqual(['read committed', 'read committed']);
+    } finally {
+      await other.destroy();
+      await dataSource.query(`ALTER DATABASE ${quoteIdentifier(databaseName(db.url))} RESET default_transaction_isolation`);
+    }
   });
 
   it('knows the batch of an EntityManager, and refuses a batch inside a batch', async () => {
