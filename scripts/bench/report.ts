@@ -74,6 +74,8 @@ export function renderReport(results: BenchResults): string {
         ? ': **the machine was already busy with other work**, so the figures below are lower than the code can do.'
         : '.'),
     '',
+    'What was changed to reach these figures, each with before/after runs: [docs/performance.md](performance.md).',
+    '',
     '## Targets',
     '',
     ...table(
