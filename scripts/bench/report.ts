@@ -276,7 +276,8 @@ writes, unmeasured, only to give the replay more events; the replay of every eve
   Kafka messages, so the pipeline ÷ raw ratios say how much of the machine's capacity one write uses.
 - The machine is shared: everything runs on the same cores, and on a development machine other work competes. Compare
   runs made on the same machine; the commit and date at the top say which code was measured.
-- **Peak RSS** is the kernel's high-water mark (VmHWM) of each process. The Kafka broker runs as \`npm start\` runs it, with a
-  fixed 384 MB heap (\`-Xms\` = \`-Xmx\`, libs/dev-kafka's default), so its RSS is above that whatever the load.
+- **Peak RSS** is the kernel's high-water mark (VmHWM) of each process. The Kafka broker runs as \`npm start\` runs it:
+  a fixed 160 MB heap (\`-Xms\` = \`-Xmx\`), a 16 MB log-cleaner buffer and a C1-only JIT (libs/dev-kafka, ADR 0002);
+  the apps with \`--max-old-space-size=512\` (libs/runtime's \`APP_NODE_FLAGS\`).
 - **PASS/MISS** compares each figure with the issue's target; a figure that could not be measured is a MISS.
 `;

@@ -6,7 +6,6 @@
  * (comma-separated) points at one already running.
  */
 import { mkdtemp, rm } from 'fs/promises';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import {
@@ -22,6 +21,7 @@ import {
 } from 'kafkajs';
 import { KAFKA_VERSION, startLocalKafka, type LocalKafkaHandle } from '../src';
 import { waitForTopicLeaders } from '@omni/testing';
+import { findFreePortPair } from './free-port';
 
 const BROKER_START_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 60_000;
@@ -50,7 +50,7 @@ const openClients: Array<Producer | Consumer> = [];
 beforeAll(async () => {
   let brokers = (process.env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0) {
-    const port = await findFreePortPair(19092);
+    const port = await findFreePortPair();
     dataDir = await mkdtemp(path.join(tmpdir(), 'dev-kafka-compat-'));
     broker = await startLocalKafka({ port, dataDir, startTimeoutMs: BROKER_START_TIMEOUT_MS - 30_000 });
     brokers = broker.brokers;
@@ -223,20 +223,4 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** A port p >= from with p and p + 1 (the controller) both free on 127.0.0.1. */
-async function findFreePortPair(from: number): Promise<number> {
-  for (let port = from; port < from + 200; port += 2) {
-    if ((await isPortFree(port)) && (await isPortFree(port + 1))) return port;
-  }
-  throw new Error(`no free port pair from ${from}`);
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
