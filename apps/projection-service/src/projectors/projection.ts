@@ -6,10 +6,10 @@ import { Envelope } from '@omni/contracts';
 import { SubjectKeys } from '@omni/personal-data';
 import { TransactionRunner, queryRows } from '@omni/persistence';
 import { ReadModelTables } from '../read-model/read-model';
-import { openedKeys } from './opened-keys';
 import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
 import { ProfileSnapshots } from '../snapshots/profile-snapshots';
+import { openedKeys } from './opened-keys';
 
 export type EntityType = 'user' | 'device' | 'recipient';
 
@@ -50,17 +50,19 @@ export class Projection {
   private readonly keys = new SubjectKeys();
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
-    await this.tx.run(async (em) => {
+    const published = await this.tx.run(async (em) => {
       // The gate and the channel's owner before the change, in one statement.
       const channel = this.snapshots ? CHANNEL_TABLES[entityType] : undefined;
       const { advanced, owners } = await this.store.advanceOwned(em, entityType, event, channel);
-      if (!advanced) return;
+      if (!advanced) return 0;
       await change(em);
       // A rebuild (no snapshots) is not what gateways wait on: it neither signals nor publishes.
-      if (!this.snapshots) return;
+      if (!this.snapshots) return 0;
       await this.store.signal(em, event.correlationId);
-      await this.publish(em, entityType, event, entityType === 'user' ? [event.aggregateId] : owners);
+      return this.publish(em, entityType, event, entityType === 'user' ? [event.aggregateId] : owners);
     });
+    // After the commit (of the batch, in one): the relay then finds the snapshots.
+    if (published > 0) this.tx.afterCommit(() => this.written?.());
     this.visibleAfter?.observe({ entity: entityType }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
   }
 
@@ -69,15 +71,15 @@ export class Projection {
    * consumer's batch they are written once, just before it commits: one snapshot per user with every
    * change of the batch, however many of its events touched them (the topic is compacted:
    * subscribers want the latest profile, not each step). The owners after are read then too, once
-   * per channel: an owner in between is the next event's owner before.
+   * per channel: an owner in between is the next event's owner before. Returns how many snapshots
+   * were written now (none in a batch: its flush wakes the relay after the commit itself).
    */
-  private async publish(em: EntityManager, entityType: EntityType, event: Envelope, before: string[]): Promise<void> {
+  private async publish(em: EntityManager, entityType: EntityType, event: Envelope, before: string[]): Promise<number> {
     const { application } = event;
     const batch = this.tx.shared();
     if (!batch) {
       const after = await this.usersOf(em, entityType, event);
-      if ((await this.snapshots!.publish(em, application, [...before, ...after])) > 0) this.tx.afterCommit(() => this.written?.());
-      return;
+      return this.snapshots!.publish(em, application, [...before, ...after]);
     }
     const pending = batch.local(PENDING_SNAPSHOTS, () => new PendingSnapshots());
     for (const userId of before) pending.of(application).users.add(userId);
@@ -92,6 +94,7 @@ export class Projection {
       }
       if (published > 0) batch.onCommit(() => this.written?.());
     });
+    return 0;
   }
 
   /** The owners now of the channels a batch touched. */
