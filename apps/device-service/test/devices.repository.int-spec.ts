@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ADD_DEVICE_TAGS, ASSIGN_DEVICE_USER, CausedBy, CommandType, Message, REGISTER_DEVICE, newEnvelope } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { createServiceDataSource } from '@omni/persistence';
-import { TestDatabase, testDatabase } from '@omni/testing';
+import { statementsOf, TestDatabase, testDatabase } from '@omni/testing';
 import { DEVICE_SCHEMA } from '../src/config';
 import { Device, DeviceState } from '../src/domain/device';
 import { DeviceEntity } from '../src/persistence/device.entity';
@@ -175,18 +175,7 @@ describe('DevicesRepository on PostgreSQL', () => {
     const command = <T extends CommandType>(type: T, deviceId: string, payload: Message<T>['payload']): Message<T> =>
       newEnvelope({ type, application: APP, aggregateId: deviceId, aggregateVersion: null, payload });
 
-    /** The first word of every statement `run` sends, in its own transaction. */
-    function statements(run: (em: EntityManager) => Promise<unknown>): Promise<string[]> {
-      return inTransaction(async (em) => {
-        const query = jest.spyOn(em.queryRunner!, 'query');
-        try {
-          await run(em);
-          return query.mock.calls.map(([sql]) => String(sql).trim().split(/\s/)[0]);
-        } finally {
-          query.mockRestore();
-        }
-      });
-    }
+    const statements = (run: (em: EntityManager) => Promise<unknown>) => statementsOf(dataSource, run);
 
     it('registering a new device from the SDK, attaching it to a user with the master secret, tagging it: one locking read and one write each', async () => {
       const register = new RegisterDeviceUseCase(devices, settings);

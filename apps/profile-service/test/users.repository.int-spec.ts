@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CausedBy, Message, OVERRIDE_USER_DATA, UPDATE_USER, newEnvelope } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { createServiceDataSource } from '@omni/persistence';
-import { TestDatabase, testDatabase } from '@omni/testing';
+import { statementsOf, TestDatabase, testDatabase } from '@omni/testing';
 import { PROFILE_SCHEMA } from '../src/config';
 import { User, UserState } from '../src/domain/user';
 import { UserEntity } from '../src/persistence/user.entity';
@@ -114,18 +114,7 @@ describe('UsersRepository on PostgreSQL', () => {
     const command = <T extends typeof UPDATE_USER | typeof OVERRIDE_USER_DATA>(type: T, userId: string, payload: Message<T>['payload']): Message<T> =>
       newEnvelope({ type, application: APP, aggregateId: userId, aggregateVersion: null, payload });
 
-    /** The first word of every statement `run` sends, in its own transaction. */
-    function statements(run: (em: EntityManager) => Promise<unknown>): Promise<string[]> {
-      return inTransaction(async (em) => {
-        const query = jest.spyOn(em.queryRunner!, 'query');
-        try {
-          await run(em);
-          return query.mock.calls.map(([sql]) => String(sql).trim().split(/\s/)[0]);
-        } finally {
-          query.mockRestore();
-        }
-      });
-    }
+    const statements = (run: (em: EntityManager) => Promise<unknown>) => statementsOf(dataSource, run);
 
     it('creating a user, then overriding its data: one locking read and one write each (and the settings the data is checked against)', async () => {
       const settings = new ApplicationSettingsStore(PROFILE_SCHEMA);

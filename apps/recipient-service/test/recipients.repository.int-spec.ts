@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ADD_RECIPIENT_TAGS, CausedBy, CommandType, Message, REGISTER_RECIPIENT, newEnvelope, recipientId } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { createServiceDataSource } from '@omni/persistence';
-import { TestDatabase, testDatabase } from '@omni/testing';
+import { statementsOf, TestDatabase, testDatabase } from '@omni/testing';
 import { RECIPIENT_SCHEMA } from '../src/config';
 import { Recipient, RecipientState } from '../src/domain/recipient';
 import { hashVerificationToken } from '../src/domain/verification-token';
@@ -177,18 +177,7 @@ describe('RecipientsRepository on PostgreSQL', () => {
     const command = <T extends CommandType>(type: T, id: string, payload: Message<T>['payload']): Message<T> =>
       newEnvelope({ type, application: APP, aggregateId: id, aggregateVersion: null, payload });
 
-    /** The first word of every statement `run` sends, in its own transaction. */
-    function statements(run: (em: EntityManager) => Promise<unknown>): Promise<string[]> {
-      return inTransaction(async (em) => {
-        const query = jest.spyOn(em.queryRunner!, 'query');
-        try {
-          await run(em);
-          return query.mock.calls.map(([sql]) => String(sql).trim().split(/\s/)[0]);
-        } finally {
-          query.mockRestore();
-        }
-      });
-    }
+    const statements = (run: (em: EntityManager) => Promise<unknown>) => statementsOf(dataSource, run);
 
     it('the backend registering an email for a user, then tagging it: one locking read and one write each', async () => {
       const register = new RegisterRecipientUseCase(recipients, settings, clock, new VerificationTokens(60, clock));

@@ -9,3 +9,4 @@ export { waitForTopicLeaders } from '@omni/messaging';
 export * from './strict-fake';
 export * from './command-service';
 export * from './schema-rows';
+export * from './statements';
