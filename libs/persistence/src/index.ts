@@ -3,3 +3,4 @@ export * from './database';
 export * from './transaction';
 export * from './database.module';
 export * from './query-rows';
+export * from './serialization-failure';

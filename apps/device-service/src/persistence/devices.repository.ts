@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DevicePlatform, DeviceTransport } from '@omni/contracts';
-import { quoteIdentifier, queryRows } from '@omni/persistence';
+import { quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
 import { DEVICE_SCHEMA } from '../config';
 import { Device, DevicePropertyValues, DeviceStatus, DeviceUserData } from '../domain/device';
 
@@ -13,8 +13,6 @@ import { Device, DevicePropertyValues, DeviceStatus, DeviceUserData } from '../d
 const DEVICES = `${quoteIdentifier(DEVICE_SCHEMA)}.devices`;
 const COLUMNS = 'application, device_id, user_id, user_name, platform, transport, properties, tags, user_data, status, replaced_by, version';
 
-/** SQLSTATE of a serialization failure: the consumer retries the command, without counting an attempt. */
-const SERIALIZATION_FAILURE = '40001';
 
 /** A row of device.devices as pg returns it (jsonb parsed, text[] as an array). */
 interface DeviceRow {
@@ -107,7 +105,7 @@ export class DevicesRepository {
       ],
     );
     if (written.length === 0) {
-      throw Object.assign(new Error(`device changed concurrently (expected version ${storedVersion}); retrying`), { code: SERIALIZATION_FAILURE });
+      throw serializationFailure(`device changed concurrently (expected version ${storedVersion}); retrying`);
     }
   }
 }

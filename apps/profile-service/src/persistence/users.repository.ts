@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredUserData } from '@omni/contracts';
-import { quoteIdentifier, queryRows } from '@omni/persistence';
+import { quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
 import { PROFILE_SCHEMA } from '../config';
 import { User, UserStatus } from '../domain/user';
 
@@ -13,8 +13,6 @@ import { User, UserStatus } from '../domain/user';
 const USERS = `${quoteIdentifier(PROFILE_SCHEMA)}.users`;
 const COLUMNS = 'application, user_id, user_name, status, user_data, version';
 
-/** SQLSTATE of a serialization failure: the consumer retries the command, without counting an attempt. */
-const SERIALIZATION_FAILURE = '40001';
 
 /** A row of profile.users as pg returns it (jsonb parsed). */
 interface UserRow {
@@ -58,7 +56,7 @@ export class UsersRepository {
       [application, userId, userName, status, JSON.stringify(userData), version, storedVersion],
     );
     if (written.length === 0) {
-      throw Object.assign(new Error(`user changed concurrently (expected version ${storedVersion}); retrying`), { code: SERIALIZATION_FAILURE });
+      throw serializationFailure(`user changed concurrently (expected version ${storedVersion}); retrying`);
     }
   }
 

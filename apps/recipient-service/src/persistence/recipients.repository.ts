@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { RecipientChannel, RecipientVerification } from '@omni/contracts';
-import { quoteIdentifier, queryRows } from '@omni/persistence';
+import { quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
 import { RECIPIENT_SCHEMA } from '../config';
 import { Recipient, RecipientPropertyValues, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
 
@@ -16,8 +16,6 @@ const COLUMNS =
 
 /** The primary key: a second insert of one (application, recipient id) raced this one. */
 const PRIMARY_KEY = 'recipients_pkey';
-/** SQLSTATE of a serialization failure: the consumer retries it without counting an attempt. */
-const SERIALIZATION_FAILURE = '40001';
 
 /** A row of recipient.recipients as pg returns it (jsonb parsed, text[] as an array, timestamptz as a Date). */
 interface RecipientRow {
@@ -175,8 +173,4 @@ export function withoutPersonalData(error: unknown): unknown {
   // Data and integrity errors (classes 22, 23) may quote values; others (connections, locks) do not.
   const message = code && /^2[23]/.test(code) ? `saving a recipient failed: SQLSTATE ${code}${constraint ? ` (${constraint})` : ''}` : error.message;
   return Object.assign(new Error(message), { code });
-}
-
-function serializationFailure(message: string): Error {
-  return Object.assign(new Error(message), { code: SERIALIZATION_FAILURE });
 }

@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ERASE_DEVICE_USER, Envelope, Message, causedBy } from '@omni/contracts';
 import { Decision } from '@omni/messaging';
+import { serializationFailure } from '@omni/persistence';
 import { DevicesRepository } from '../../persistence/devices.repository';
 import { DeviceDecisions } from '../device-decisions';
 
-/** SQLSTATE of a serialization failure: the consumer retries the command, without counting an attempt. */
-const SERIALIZATION_FAILURE = '40001';
 
 /**
  * Rounds of locking a user's devices before the command is retried from the start. A round after
@@ -42,9 +41,7 @@ export class EraseDeviceUserUseCase {
       }
       if (!(await this.devices.userHasDevices(em, application, userId))) return DeviceDecisions.acceptedForUser(events);
       if (round === ERASE_ROUNDS_MAX) {
-        throw Object.assign(new Error(`devices kept moving to the user during ${ERASE_ROUNDS_MAX} rounds of erasure; retrying`), {
-          code: SERIALIZATION_FAILURE,
-        });
+        throw serializationFailure(`devices kept moving to the user during ${ERASE_ROUNDS_MAX} rounds of erasure; retrying`);
       }
     }
   }
