@@ -53,7 +53,7 @@ export class Projection {
     const published = await this.tx.run(async (em) => {
       // The gate and the channel's owner before the change, in one statement.
       const channel = this.snapshots ? CHANNEL_TABLES[entityType] : undefined;
-      const { advanced, owners } = await this.store.advanceOwned(em, entityType, event, channel);
+      const { advanced, owners } = await this.store.advance(em, entityType, event, channel);
       if (!advanced) return 0;
       await change(em);
       // A rebuild (no snapshots) is not what gateways wait on: it neither signals nor publishes.

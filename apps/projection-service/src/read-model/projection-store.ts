@@ -21,18 +21,12 @@ export class ProjectionStore {
   }
 
   /**
-   * Record that `event` is applied to its entity, if it is newer than what the read model has.
-   * Returns false for a duplicate or stale event: the caller must then change nothing.
+   * Record that `event` is applied to its entity, if it is newer than what the read model has;
+   * `advanced` false for a duplicate or stale event: the caller must then change nothing. With a
+   * channel table (`owners`), the same statement (one round trip) reads the user who owns the
+   * channel before the event changes it: none for an anonymous or new channel.
    */
-  async advance(em: EntityManager, entityType: string, event: Envelope): Promise<boolean> {
-    return (await this.advanceOwned(em, entityType, event)).advanced;
-  }
-
-  /**
-   * `advance`, and in the same statement (one round trip) the user who owns the channel before
-   * the event changes it, for a channel table (`owners`): none for an anonymous or new channel.
-   */
-  async advanceOwned(
+  async advance(
     em: EntityManager,
     entityType: string,
     event: Envelope,
