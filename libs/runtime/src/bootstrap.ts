@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageConsumer, consumerServer } from '@omni/messaging';
 import { Logger, MetricsRegistry, PinoNestLogger } from '@omni/observability';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, GracefulShutdown } from './shutdown';
 
 export interface ServiceBootstrapOptions {
   name: string;
@@ -18,11 +19,13 @@ export interface ServiceBootstrapOptions {
   bodyLimitBytes?: number;
   /** The global validation pipe (default: whitelist + transform, Nest's error body). */
   validationPipe?: ValidationPipe;
+  /** Longest a graceful shutdown may take before the process exits with code 1 (default 25 s). */
+  shutdownTimeoutMs?: number;
 }
 
 /**
  * Create, configure and start one app: Fastify HTTP (health, metrics, and the gateway's API),
- * the Kafka consumer as a Nest microservice, graceful shutdown on SIGTERM/SIGINT.
+ * the Kafka consumer as a Nest microservice, graceful shutdown on SIGTERM/SIGINT (exit code 0).
  */
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -39,16 +42,26 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   app.useGlobalPipes(
     options.validationPipe ?? new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }),
   );
-  // SIGTERM (orchestrators, docker stop) and SIGINT (Ctrl-C) only: Nest's default list would also
-  // stop the app on SIGHUP or SIGUSR2, which log rotation and profilers send.
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  recordHttpMetrics(app);
-  await options.configure?.(app);
-  if (options.consume) {
-    app.connectMicroservice({ strategy: consumerServer(app.get(MessageConsumer)) }, { inheritAppConfig: true });
-    await app.startAllMicroservices();
+  // SIGTERM (orchestrators, docker stop) and SIGINT (Ctrl-C) only, not SIGHUP or SIGUSR2 (log
+  // rotation, profilers). See GracefulShutdown for the order and the exit code.
+  const shutdown = new GracefulShutdown(app, {
+    name: options.name,
+    logger: options.logger,
+    timeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    consume: options.consume ?? false,
+  });
+  shutdown.install();
+  try {
+    recordHttpMetrics(app);
+    await options.configure?.(app);
+    if (options.consume) {
+      app.connectMicroservice({ strategy: consumerServer(app.get(MessageConsumer)) }, { inheritAppConfig: true });
+      await app.startAllMicroservices();
+    }
+    await app.listen(options.port, options.host);
+  } finally {
+    shutdown.started();
   }
-  await app.listen(options.port, options.host);
   options.logger.info({ url: await app.getUrl() }, `${options.name} started`);
   return app;
 }

@@ -1,2 +1,3 @@
 export * from './bootstrap';
 export * from './node-flags';
+export * from './shutdown';
