@@ -1,29 +1,57 @@
-import { Controller, Get, HttpCode, HttpException, HttpStatus, Injectable, Res, SetMetadata } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Injectable, Logger as NestLogger, Res, SetMetadata } from '@nestjs/common';
 import { MetricsRegistry } from './metrics';
 
 export type ReadinessCheck = () => Promise<void>;
 
-/** Readiness checks registered by the modules that own a dependency (database, broker, consumer). */
+export type CheckState = 'up' | 'down';
+
+/** The body of `/health/ready`, 200 or 503 alike: every check by name, `up` or `down`. */
+export interface Readiness {
+  status: CheckState;
+  checks: Record<string, CheckState>;
+}
+
+/**
+ * Readiness checks registered by the modules that own a dependency (database, broker, consumer).
+ *
+ * A probe sees each check only as `up` or `down`: why one is down (a driver's message with host
+ * and port, a consumer group id) is for the logs, written once when a check goes down and once
+ * when it is back, not on every probe.
+ */
 @Injectable()
 export class HealthRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly last = new Map<string, CheckState>();
+  private readonly log = new NestLogger('Health');
 
   register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
   }
 
-  async run(timeoutMs = 3_000): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  async run(timeoutMs = 3_000): Promise<{ ok: boolean; checks: Record<string, CheckState> }> {
     const results = await Promise.all(
-      [...this.checks].map(async ([name, check]) => {
+      [...this.checks].map(async ([name, check]): Promise<[string, CheckState]> => {
         try {
-          await withTimeout(check(), timeoutMs, `${name} check timed out`);
-          return [name, 'up'] as const;
+          await withTimeout(check(), timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
+          this.changed(name, 'up');
+          return [name, 'up'];
         } catch (error) {
-          return [name, `down: ${(error as Error).message}`] as const;
+          this.changed(name, 'down', error);
+          return [name, 'down'];
         }
       }),
     );
     return { ok: results.every(([, state]) => state === 'up'), checks: Object.fromEntries(results) };
+  }
+
+  private changed(name: string, state: CheckState, error?: unknown): void {
+    const before = this.last.get(name);
+    this.last.set(name, state);
+    if (state === 'down' && before !== 'down') {
+      this.log.warn(`readiness check ${name} is down: ${error instanceof Error ? error.message : String(error)}`);
+    } else if (state === 'up' && before === 'down') {
+      this.log.log(`readiness check ${name} is up again`);
+    }
   }
 }
 
@@ -54,12 +82,17 @@ export class HealthController {
     return { status: 'up' };
   }
 
-  /** Every dependency answers: database, broker, consumers. 503 otherwise. */
+  /**
+   * Every dependency answers: database, broker, consumers. Otherwise 503 with the same body, naming
+   * the check that is down. Not an error thrown to the app's exception filter: an answer the
+   * controller gives itself, so every app (the gateway with its error filter, the services with
+   * Nest's) answers a probe alike.
+   */
   @Get('health/ready')
-  async ready(): Promise<{ status: string; checks: Record<string, string> }> {
+  async ready(@Res({ passthrough: true }) reply: { status(code: number): unknown }): Promise<Readiness> {
     const { ok, checks } = await this.health.run();
-    if (!ok) throw new HttpException({ status: 'down', checks }, HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: 'up', checks };
+    if (!ok) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ok ? 'up' : 'down', checks };
   }
 
   @Get('metrics')
