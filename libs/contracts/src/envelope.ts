@@ -25,7 +25,11 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
    * For commands: null (the handling service decides the version).
    */
   aggregateVersion: number | null;
-  /** The id of the command this message stems from (equal to `id` on the command itself). */
+  /**
+   * The id every service logs this message under: the client's own `X-Correlation-Id` when it sent
+   * a sane one, else the id of the command this message stems from (then equal to `id` on the
+   * command itself). Several commands may share one.
+   */
   correlationId: string;
   /** The id of the message that directly caused this one (null on a command from the gateway). */
   causationId: string | null;

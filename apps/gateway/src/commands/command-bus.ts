@@ -20,6 +20,8 @@ export interface CommandRequest<T extends CommandType> {
   idempotencyKey?: string;
   /** Client sent `Prefer: respond-async`. */
   respondAsync: boolean;
+  /** Client's `X-Correlation-Id` (a sane token); without it the command id is the correlation id. */
+  correlationId?: string;
 }
 
 export interface HttpAnswer {
@@ -76,6 +78,7 @@ export class CommandBus {
       aggregateVersion: null,
       payload: request.payload,
       requiresSettingsVersion: settingsVersion,
+      correlationId: request.correlationId,
     });
     const stored =
       request.idempotencyKey !== undefined || request.respondAsync ? await this.record(request, envelope, requestHash) : undefined;
@@ -89,7 +92,8 @@ export class CommandBus {
       if (stored.envelope) envelope = stored.envelope as typeof envelope;
     }
     // A new command's outcome cannot exist before it is sent: listen first, read once notified.
-    const expected = request.respondAsync || stored ? undefined : this.outcomes.expect(envelope.id, this.timeoutMs);
+    // The projection notifies under the correlation id (the command id unless the client named one).
+    const expected = request.respondAsync || stored ? undefined : this.outcomes.expect(envelope.correlationId, this.timeoutMs);
     try {
       await this.publisher.publish([recordFor(request.topic, envelope)]);
     } catch (error) {
@@ -97,16 +101,16 @@ export class CommandBus {
       throw error;
     }
     this.metrics.commandsSent.inc({ type: request.type });
-    this.logger.debug({ correlationId: envelope.id, type: request.type }, 'command sent');
-    if (request.respondAsync) return pending(envelope.id);
+    this.logger.debug({ correlationId: envelope.correlationId, commandId: envelope.id, type: request.type }, 'command sent');
+    if (request.respondAsync) return pending(envelope);
     const waitStarted = process.hrtime.bigint();
-    const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs, expected);
+    const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs, expected, envelope.correlationId);
     this.metrics.outcomeWait.observe({ result: outcome ? 'visible' : 'timeout' }, Number(process.hrtime.bigint() - waitStarted) / 1e9);
     if (!outcome) {
       if (request.idempotencyKey === undefined) await this.record(request, envelope, requestHash);
-      return pending(envelope.id);
+      return pending(envelope);
     }
-    const answer = withCorrelation(answerFor(outcome, present), envelope.id);
+    const answer = withCorrelation(answerFor(outcome, present), envelope.correlationId);
     if (request.idempotencyKey) {
       await this.dataSource.query(
         // The envelope was kept to publish again on a retry; answered, it is not needed (and holds personal data).
@@ -145,19 +149,22 @@ function hashRequest(request: CommandRequest<CommandType>): string {
     .digest('hex');
 }
 
-function pending(commandId: string): HttpAnswer {
+function pending(command: Envelope): HttpAnswer {
   return {
     status: 202,
-    body: { message: 'command accepted for processing', commandId, status: 'pending' },
-    headers: { location: `/command/${commandId}`, [CORRELATION_HEADER]: commandId },
+    body: { message: 'command accepted for processing', commandId: command.id, status: 'pending' },
+    headers: { location: `/command/${command.id}`, [CORRELATION_HEADER]: command.correlationId },
   };
 }
 
-/** The header naming the correlation id (the command id) that every service logs for this write. */
+/**
+ * The header naming the correlation id that every service logs for this write: the client's own
+ * (a sane `X-Correlation-Id` it sent), else the command id.
+ */
 export const CORRELATION_HEADER = 'x-correlation-id';
 
-function withCorrelation(answer: HttpAnswer, commandId: string): HttpAnswer {
-  return { ...answer, headers: { ...answer.headers, [CORRELATION_HEADER]: commandId } };
+function withCorrelation(answer: HttpAnswer, correlationId: string): HttpAnswer {
+  return { ...answer, headers: { ...answer.headers, [CORRELATION_HEADER]: correlationId } };
 }
 
 export function answerFor(outcome: OutcomeView, present: Presenter): HttpAnswer {

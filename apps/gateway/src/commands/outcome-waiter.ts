@@ -37,8 +37,9 @@ export class OutcomeWaiter {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PgListener) listener: PgListener,
   ) {
-    listener.subscribe(COMMAND_PROGRESS_CHANNEL, (commandId) => {
-      for (const wake of [...(this.wakers.get(commandId) ?? [])]) wake();
+    // The payload is the correlation id of the messages that made progress (see `wait`).
+    listener.subscribe(COMMAND_PROGRESS_CHANNEL, (correlationId) => {
+      for (const wake of [...(this.wakers.get(correlationId) ?? [])]) wake();
     });
     // A notification may have been missed while the listener was away: everyone re-checks.
     listener.onReconnect(() => {
@@ -82,18 +83,29 @@ export class OutcomeWaiter {
    * Listen for a command's progress before sending it. Its first notification can only come after
    * the send, so `wait` given this expectation waits for it before reading the outcome — one query
    * less than reading at once, which would find nothing. Cancel it if the command is not sent.
+   * `correlationId` is the command's (its id unless the client named one).
    */
-  expect(commandId: string, timeoutMs: number): Expectation {
-    return this.signal(commandId, Math.min(RECHECK_MS, timeoutMs));
+  expect(correlationId: string, timeoutMs: number): Expectation {
+    return this.signal(correlationId, Math.min(RECHECK_MS, timeoutMs));
   }
 
-  /** Resolve with the visible outcome, or undefined when `timeoutMs` passes first. */
-  async wait(commandId: string, application: string, timeoutMs: number, expected?: Expectation): Promise<OutcomeView | undefined> {
+  /**
+   * Resolve with the visible outcome, or undefined when `timeoutMs` passes first. The projection
+   * notifies under the command's correlation id, which several commands share when a client sends
+   * its own `X-Correlation-Id` with each: a wake-up for another of them only costs one more read.
+   */
+  async wait(
+    commandId: string,
+    application: string,
+    timeoutMs: number,
+    expected?: Expectation,
+    correlationId: string = commandId,
+  ): Promise<OutcomeView | undefined> {
     const deadline = Date.now() + timeoutMs;
     if (expected) await expected.promise;
     for (;;) {
       // Register before reading: a notification between the read and the wait is not lost.
-      const signal = this.signal(commandId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
+      const signal = this.signal(correlationId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
       const outcome = await this.read(commandId, application);
       if (outcome?.visible) {
         signal.cancel();
@@ -107,7 +119,7 @@ export class OutcomeWaiter {
     }
   }
 
-  private signal(commandId: string, ms: number): Expectation {
+  private signal(correlationId: string, ms: number): Expectation {
     let wake!: () => void;
     const promise = new Promise<void>((resolve) => {
       wake = resolve;
@@ -115,14 +127,14 @@ export class OutcomeWaiter {
     const timer = setTimeout(() => finish(), ms);
     const finish = () => {
       clearTimeout(timer);
-      const set = this.wakers.get(commandId);
+      const set = this.wakers.get(correlationId);
       set?.delete(finish);
-      if (set && set.size === 0) this.wakers.delete(commandId);
+      if (set && set.size === 0) this.wakers.delete(correlationId);
       wake();
     };
-    const set = this.wakers.get(commandId) ?? new Set();
+    const set = this.wakers.get(correlationId) ?? new Set();
     set.add(finish);
-    this.wakers.set(commandId, set);
+    this.wakers.set(correlationId, set);
     return { promise, cancel: finish };
   }
 }

@@ -6,9 +6,22 @@ import { prefersAsync } from './http-answer';
 export interface WriteOptions {
   idempotencyKey?: string;
   respondAsync: boolean;
+  /** The client's own `X-Correlation-Id`, when it is a sane token: the write's correlation id instead of its command id. */
+  correlationId?: string;
 }
 
-/** `Idempotency-Key` (1–255 visible ASCII characters) and `Prefer: respond-async` of a write. */
+/** What a client's `X-Correlation-Id` may be to be used (and logged) as is; anything else is ignored. */
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The client's `X-Correlation-Id` if it is 1–64 characters of `[A-Za-z0-9._:-]`, else undefined (the gateway makes one). */
+export function clientCorrelationId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && CORRELATION_ID.test(header) ? header : undefined;
+}
+
+/**
+ * `Idempotency-Key` (1–255 visible ASCII characters), `Prefer: respond-async` and `X-Correlation-Id`
+ * of a write.
+ */
 export const WriteHeaders = createParamDecorator((_: unknown, ctx: ExecutionContext): WriteOptions => {
   const headers = ctx.switchToHttp().getRequest<FastifyRequest>().headers;
   const key = headers['idempotency-key'];
@@ -18,5 +31,9 @@ export const WriteHeaders = createParamDecorator((_: unknown, ctx: ExecutionCont
     ]);
   }
   const prefer = headers.prefer;
-  return { idempotencyKey: key, respondAsync: prefersAsync(Array.isArray(prefer) ? prefer.join(',') : prefer) };
+  return {
+    idempotencyKey: key,
+    respondAsync: prefersAsync(Array.isArray(prefer) ? prefer.join(',') : prefer),
+    correlationId: clientCorrelationId(headers['x-correlation-id']),
+  };
 });

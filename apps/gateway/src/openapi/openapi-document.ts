@@ -41,7 +41,10 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'
 type HttpMethod = (typeof HTTP_METHODS)[number];
 
 const CORRELATION_HEADER: HeadersObject = {
-  'X-Correlation-Id': { description: 'The command id: every service logs this write under it.', schema: { type: 'string', format: 'uuid' } },
+  'X-Correlation-Id': {
+    description: 'The id every service logs this write under: the one the request sent (1–64 characters of `A-Z a-z 0-9 . _ : -`), else the command id.',
+    schema: { type: 'string', minLength: 1, maxLength: 64 },
+  },
 };
 const REPLAYED_HEADER: HeadersObject = {
   'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.', schema: { type: 'string', enum: ['true'] } },
@@ -83,6 +86,13 @@ const WRITE_HEADERS: ParameterObject[] = [
       '`respond-async` (RFC 7240): answer 202 with a `commandId` as soon as the write is accepted, instead of waiting until its effect is visible.',
     schema: { type: 'string', enum: ['respond-async'] },
   },
+  {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    required: false,
+    description: 'An id of your own to find this write in every service\'s logs (1–64 characters of `A-Z a-z 0-9 . _ : -`; anything else is ignored and the command id is used). Echoed in the answer.',
+    schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]{1,64}$' },
+  },
 ];
 
 const DESCRIPTION = [
@@ -110,14 +120,30 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'Operations', description: 'Health and metrics (no credential).' },
 ];
 
+/** The body of GET /health/ready, 200 or 503 (libs/observability health.ts Readiness). */
+const READINESS_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['up', 'down'] },
+    checks: { type: 'object', additionalProperties: { type: 'string', enum: ['up', 'down'] }, description: 'Each check by name.' },
+  },
+};
+
 /** Docs of routes that are not part of the API proper. */
 const OPERATIONS_DOCS: Record<string, RouteDoc> = {
   'GET /health/live': { tag: 'Operations', summary: 'Liveness', responses: { 200: { description: 'The process answers.', example: { status: 'up' } } } },
   'GET /health/ready': {
     tag: 'Operations',
     summary: 'Readiness',
-    responses: { 200: { description: 'Database and broker answer.', example: { status: 'up', checks: { database: 'up', kafka: 'up' } } } },
-    errors: { 503: { description: 'A dependency does not answer.', code: 'SERVICE_UNAVAILABLE', message: 'not ready' } },
+    responses: {
+      200: { description: 'Every check is up: database, its listener, broker.', schema: READINESS_SCHEMA, example: { status: 'up', checks: { database: 'up', 'database-listener': 'up', kafka: 'up' } } },
+      503: {
+        description: 'A dependency does not answer: the same body, with the check that is down named `down` (why is in the logs).',
+        schema: READINESS_SCHEMA,
+        example: { status: 'down', checks: { database: 'down', 'database-listener': 'up', kafka: 'up' } },
+      },
+    },
   },
   'GET /metrics': { tag: 'Operations', summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text exposition format.' } } },
 };

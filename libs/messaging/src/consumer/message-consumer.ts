@@ -205,7 +205,11 @@ export class MessageConsumer {
           const decoded = decodeEnvelope(opened);
           const handler = this.options.handlerFor(decoded.type);
           if (!handler) throw new Error(`no handler for "${decoded.type}"`);
-          await withCorrelationId(decoded.correlationId, () => handler(decoded, context));
+          await withCorrelationId(decoded.correlationId, async () => {
+            await handler(decoded, context);
+            // Logged before the batch commits: a rolled-back batch says so in the line that follows.
+            this.logger.debug({ ...context, type: decoded.type, messageId: decoded.id }, 'message handled');
+          });
           handled.push({ topic: context.topic, type: decoded.type, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
           current = undefined;
           await heartbeat().catch((error: unknown) => {
