@@ -16,12 +16,16 @@ import { LocalKafkaHandle, startLocalKafka } from '../libs/dev-kafka/src';
 import { redactUrl } from '../libs/persistence/src';
 import { APP_NODE_FLAGS } from '../libs/runtime/src/node-flags';
 import { devSecrets } from './lib/dev-secrets';
+import { fetchText } from './lib/http';
 import { APPS } from './lib/services';
 import { createTopics, migrateAll } from './lib/setup';
 
 const root = path.resolve(__dirname, '..');
 const gatewayPort = Number(process.env.PORT || 3000);
 const host = process.env.HOST || '127.0.0.1';
+/** Deadlines of the calls to the gateway: a readiness probe, an admin call. */
+const PROBE_TIMEOUT_MS = 5_000;
+const CALL_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -90,9 +94,9 @@ async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await fetchText(url, {}, PROBE_TIMEOUT_MS)).ok) return;
     } catch {
-      // not listening yet
+      // not listening yet, or not answering yet
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -111,21 +115,27 @@ async function demoApplication(gateway: string, adminSecret: string): Promise<De
   const file = path.join(root, '.cache', `demo-app-${Buffer.from(process.env.DATABASE_URL ?? '').toString('base64url').slice(0, 40)}.json`);
   if (existsSync(file)) {
     const demo = JSON.parse(readFileSync(file, 'utf8')) as DemoApplication;
-    const probe = await fetch(`${gateway}/user/foruserid/demo-probe`, {
-      headers: { authorization: `Basic ${Buffer.from(`${demo.applicationKey}:${demo.masterSecret}`).toString('base64')}` },
-    });
+    const probe = await fetchText(
+      `${gateway}/user/foruserid/demo-probe`,
+      { headers: { authorization: `Basic ${Buffer.from(`${demo.applicationKey}:${demo.masterSecret}`).toString('base64')}` } },
+      CALL_TIMEOUT_MS,
+    );
     if (probe.status !== 401) return demo;
   }
-  const response = await fetch(`${gateway}/admin/applications`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Basic ${Buffer.from(`admin:${adminSecret}`).toString('base64')}`,
+  const response = await fetchText(
+    `${gateway}/admin/applications`,
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`admin:${adminSecret}`).toString('base64')}`,
+      },
+      body: JSON.stringify({ name: 'Demo' }),
     },
-    body: JSON.stringify({ name: 'Demo' }),
-  });
-  if (response.status !== 201) throw new Error(`creating the demo application failed: ${response.status} ${await response.text()}`);
-  const { application } = (await response.json()) as { application: DemoApplication };
+    CALL_TIMEOUT_MS,
+  );
+  if (response.status !== 201) throw new Error(`creating the demo application failed: ${response.status} ${response.text}`);
+  const { application } = JSON.parse(response.text) as { application: DemoApplication };
   writeFileSync(file, JSON.stringify(application, null, 2), { mode: 0o600 });
   return application;
 }

@@ -1,5 +1,47 @@
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import { quoteIdentifier } from './data-source';
+
+/** How long opening a PostgreSQL connection may take before it fails (the apps' pools wait as long). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** How long a statement of a one-off client (create or drop a database) may run. */
+export const ADMIN_STATEMENT_TIMEOUT_MS = 60_000;
+
+export interface ClientTimeouts {
+  /** Default CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
+  /** Server-side `statement_timeout`; the client gives up 5 s later (a server that no longer answers). Default none. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Options of a single pg Client (outside the apps' pools) that cannot hang: connecting fails after
+ * `connectTimeoutMs`, TCP keep-alive notices a peer that vanished without closing the connection
+ * (a long-lived connection that only waits, such as a LISTEN, would otherwise wait forever), and
+ * with `statementTimeoutMs` a statement is cancelled by the server, or abandoned if it never answers.
+ */
+export function clientOptions(url: string, timeouts: ClientTimeouts = {}): ClientConfig {
+  const { connectTimeoutMs = CONNECT_TIMEOUT_MS, statementTimeoutMs } = timeouts;
+  return {
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(statementTimeoutMs !== undefined ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 5_000 } : {}),
+  };
+}
+
+/** A connected client to the server's `postgres` database, for creating and dropping databases. */
+async function adminClient(url: string, timeouts: ClientTimeouts): Promise<Client> {
+  const admin = new Client(clientOptions(withDatabase(url, 'postgres'), { statementTimeoutMs: ADMIN_STATEMENT_TIMEOUT_MS, ...timeouts }));
+  try {
+    // A timed-out or refused connect closes its own socket.
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(withDatabase(url, 'postgres'))}: ${(error as Error).message}`, { cause: error });
+  }
+  return admin;
+}
 
 /** The database name of a postgres:// URL. */
 export function databaseName(url: string): string {
@@ -26,10 +68,9 @@ export function redactUrl(url: string): string {
  * Create the database named in `url` if it does not exist (connecting to the server's
  * `postgres` database to do so). Optionally from a template database.
  */
-export async function ensureDatabase(url: string, options: { template?: string } = {}): Promise<boolean> {
+export async function ensureDatabase(url: string, options: { template?: string } & ClientTimeouts = {}): Promise<boolean> {
   const name = databaseName(url);
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
-  await admin.connect();
+  const admin = await adminClient(url, options);
   try {
     const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (existing.rowCount) return false;
@@ -48,10 +89,9 @@ export async function ensureDatabase(url: string, options: { template?: string }
 }
 
 /** Drop the database named in `url`, disconnecting whoever still uses it. */
-export async function dropDatabase(url: string): Promise<void> {
+export async function dropDatabase(url: string, timeouts: ClientTimeouts = {}): Promise<void> {
   const name = databaseName(url);
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
-  await admin.connect();
+  const admin = await adminClient(url, timeouts);
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
   } finally {

@@ -1,9 +1,14 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Client } from 'pg';
-import { quoteIdentifier } from '@omni/persistence';
+import { ClientTimeouts, clientOptions, quoteIdentifier } from '@omni/persistence';
 import { HealthRegistry, LOGGER, Logger } from '@omni/observability';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
+/** Optional: the listener's connect and statement (LISTEN) timeouts; tests shorten them. */
+export const LISTENER_TIMEOUTS = Symbol('LISTENER_TIMEOUTS');
+
+/** A LISTEN is instant: one that has not answered in this long is on a dead connection. */
+const LISTEN_TIMEOUT_MS = 10_000;
 
 type Listener = (payload: string) => void;
 
@@ -12,6 +17,10 @@ type Listener = (payload: string) => void;
  * platform NOTIFY (command progress from the projection, application changes from any gateway).
  * After a lost connection it reconnects and tells every subscriber that notifications may have
  * been missed (`onReconnect`), so caches flush and waiters re-check.
+ *
+ * Connecting times out (CONNECT_TIMEOUT_MS) and TCP keep-alive is on: a connection whose server
+ * vanished without closing it (a dropped network path) errors instead of silently waiting for
+ * notifications that never come, and the listener reconnects.
  */
 @Injectable()
 export class PgListener implements OnModuleInit, OnApplicationShutdown {
@@ -24,6 +33,7 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
+    @Optional() @Inject(LISTENER_TIMEOUTS) private readonly timeouts: ClientTimeouts = {},
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -51,7 +61,10 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'gateway-listener' });
+    const client = new Client({
+      ...clientOptions(this.databaseUrl, { statementTimeoutMs: LISTEN_TIMEOUT_MS, ...this.timeouts }),
+      application_name: 'gateway-listener',
+    });
     client.on('notification', (message) => {
       for (const listener of this.listeners.get(message.channel) ?? []) listener(message.payload ?? '');
     });
@@ -61,8 +74,25 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
       client.end().catch(() => undefined);
       void this.reconnect();
     });
-    await client.connect();
-    for (const channel of this.listeners.keys()) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+    // A failed attempt must not trigger a second reconnect loop through the 'error' listener.
+    const abandon = () => {
+      client.removeAllListeners('error');
+      client.on('error', () => undefined);
+    };
+    try {
+      // A timed-out or refused connect closes its own socket (ending the client then would not).
+      await client.connect();
+    } catch (error) {
+      abandon();
+      throw error;
+    }
+    try {
+      for (const channel of this.listeners.keys()) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+    } catch (error) {
+      abandon();
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.client = client;
   }
 
