@@ -17,6 +17,7 @@ interface ComposeService {
   command?: unknown;
   environment?: Environment;
   depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: unknown; disable?: boolean };
 }
 
 interface ComposeFile {
@@ -68,6 +69,23 @@ function dependencies(service: ComposeService): Record<string, string | undefine
 
 const appImage = services.setup?.image;
 
+/** The Dockerfile's HEALTHCHECK command (of the last stage, the one that runs), if any. */
+const dockerfileHealthcheck = (() => {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const stages = dockerfile.split(/^FROM /m);
+  const match = /^HEALTHCHECK\s+(.*)$/m.exec(stages[stages.length - 1]);
+  return match && !/^NONE\b/.test(match[1]) ? match[1] : undefined;
+})();
+
+/** The health check a service runs: its own in compose, else (an app's) the image's, unless compose disables it. */
+function healthcheckOf(service: ComposeService): string | undefined {
+  if (service.healthcheck?.disable) return undefined;
+  if (service.healthcheck?.test !== undefined) return JSON.stringify(service.healthcheck.test);
+  return service.image === appImage ? dockerfileHealthcheck : undefined;
+}
+
+const LOOPBACK = /(^|[/@,])(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)(:|$|\/)/;
+
 describe('docker-compose.yml', () => {
   it('compose runs every app under apps/', () => {
     expect(appNames.length).toBeGreaterThan(0);
@@ -95,6 +113,32 @@ describe('docker-compose.yml', () => {
           expect({ app, name, value }).toEqual({ app, name, value: expect.stringMatching(/^\$\{[A-Z0-9_]+:\?[^}]*\}$/) });
         }
       }
+    }
+  });
+
+  it('points every app at the containers: DATABASE_URL, KAFKA_BROKERS and HOST (whose defaults are loopback) and PORT', () => {
+    for (const app of appNames) {
+      const env = environmentOf(services[app] ?? {});
+      for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'HOST', 'PORT']) {
+        expect({ app, name, set: (env.get(name) ?? '') !== '' }).toEqual({ app, name, set: true });
+      }
+      expect({ app, DATABASE_URL: env.get('DATABASE_URL') }).toEqual({ app, DATABASE_URL: expect.stringMatching(/^postgres(ql)?:\/\/[^@]+@postgres:5432\//) });
+      for (const name of ['DATABASE_URL', 'KAFKA_BROKERS']) {
+        expect({ app, name, loopback: LOOPBACK.test(env.get(name) ?? '') }).toEqual({ app, name, loopback: false });
+      }
+      expect({ app, KAFKA_BROKERS: env.get('KAFKA_BROKERS') }).toEqual({ app, KAFKA_BROKERS: expect.stringMatching(/(^|,)kafka:\d+($|,)/) });
+      // Bound to loopback, an app is unreachable from the other containers (and from its published port).
+      expect({ app, HOST: env.get('HOST') }).toEqual({ app, HOST: expect.stringMatching(/^(0\.0\.0\.0|::)$/) });
+    }
+  });
+
+  it('health-checks every app, Kafka and PostgreSQL (in compose, or the image\'s HEALTHCHECK)', () => {
+    // The image's check asks the app's readiness on its PORT (which the previous test requires).
+    expect(dockerfileHealthcheck).toMatch(/\/health\/ready/);
+    expect(dockerfileHealthcheck).toMatch(/process\.env\.PORT|\$\{?PORT/);
+    for (const name of [...appNames, 'kafka', 'postgres']) {
+      const service = services[name];
+      expect({ name, healthcheck: service && healthcheckOf(service) !== undefined }).toEqual({ name, healthcheck: true });
     }
   });
 
