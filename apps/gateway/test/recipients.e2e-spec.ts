@@ -72,10 +72,13 @@ describe('email contacts and sms numbers', () => {
     app = await createApplication(stack.gatewayUrl, stack.adminSecret, 'Recipients');
     backend = new ApiClient(stack.gatewayUrl).as(app.applicationKey, app.masterSecret);
     expect((await backend.post('/application/userdatafields', { key: 'firstName', label: 'First Name', type: 'text' })).status).toBe(201);
-    await waitFor(
-      async () => (await sql.query('SELECT version FROM recipient.application_settings WHERE application = $1', [app.applicationKey])).rows[0]?.version >= 2,
-      { timeoutMs: 5_000, description: 'the recipient-service to apply the user data fields' },
-    );
+    // The recipient-service checks a contact's own user data, the profile-service a user's.
+    for (const schema of ['recipient', 'profile'] as const) {
+      await waitFor(
+        async () => (await sql.query(`SELECT version FROM ${schema}.application_settings WHERE application = $1`, [app.applicationKey])).rows[0]?.version >= 2,
+        { timeoutMs: 5_000, description: `the ${schema} service to apply the user data fields` },
+      );
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -140,6 +143,77 @@ describe('email contacts and sms numbers', () => {
     const sms = await created('sms', { phone: newPhone() });
     expect(answer(await backend.put(`/sms/${sms}`, { country: 'NL', timeZoneOffset: 1 }))).toEqual({ status: 200, body: { message: 'sms number updated' } });
     expect((await contact(sms))?.properties).toMatchObject({ country: 'NL', timeZoneOffset: 1 });
+  });
+
+  it("PUT userData on a contact of a user is the user's data: it shows in the profile and on all of the user's channels", async () => {
+    const userID = `U-put-${randomUUID()}`;
+    const sdk = new ApiClient(stack.gatewayUrl).as(app.applicationKey, app.applicationSecret);
+    const deviceID = `device-${randomUUID()}`;
+    expect((await sdk.post('/device', { deviceID, platform: 'iOS', transport: 'APNS' })).status).toBe(201);
+    expect((await backend.put(`/device/${deviceID}/user`, { userID, userName: 'Grace' })).status).toBe(200);
+    const email = await created('email', { email: newEmail(), userID });
+    const sms = await created('sms', { phone: newPhone(), userID });
+    const profile = async () => (await backend.get(`/user/foruserid/${userID}/profile`)).body.profile as { userData: Record<string, unknown> };
+    const channelsData = async () =>
+      ((await backend.get(`/device/foruser/${userID}?medium=all`)).body.devices as { deviceID: string; userData: unknown }[])
+        .map((channel) => [channel.deviceID, channel.userData])
+        .sort();
+
+    const update = await backend.put(`/email/${email}`, { userData: { firstName: 'Grace' }, language: 'en' });
+    expect(answer(update)).toEqual({ status: 200, body: { message: 'email contact updated' } });
+    expect((await profile()).userData).toEqual({ firstName: 'Grace' });
+    expect(await channelsData()).toEqual([deviceID, email, sms].sort().map((id) => [id, { firstName: 'Grace' }]));
+    // The contact keeps no data of its own; the rest of the body is the contact's.
+    expect(await contact(email)).toMatchObject({ user_id: userID, user_data: {}, properties: expect.objectContaining({ language: 'en' }) });
+
+    // Through the SMS number with Prefer: respond-async: the user data is awaited, only the update is asynchronous.
+    const viaSms = await backend.put(`/sms/${sms}`, { userData: { firstName: 'Hopper' } }, { prefer: 'respond-async' });
+    expect(answer(viaSms)).toEqual({ status: 202, body: { message: 'sms number updated, pending validation', commandId: expect.any(String), status: 'pending' } });
+    expect((await profile()).userData).toEqual({ firstName: 'Hopper' });
+    expect(await channelsData()).toEqual([deviceID, email, sms].sort().map((id) => [id, { firstName: 'Hopper' }]));
+
+    // A userID in the body: the data goes to that user, the contact with it.
+    const other = `U-put-other-${randomUUID()}`;
+    expect(answer(await backend.put(`/email/${email}`, { userID: other, userData: { firstName: 'Ada' } }))).toEqual({ status: 200, body: { message: 'email contact updated' } });
+    expect((await backend.get(`/user/foruserid/${other}/profile`)).body.profile).toMatchObject({ userID: other, userData: { firstName: 'Ada' } });
+    expect((await profile()).userData).toEqual({ firstName: 'Hopper' });
+    expect(await contact(email)).toMatchObject({ user_id: other, user_data: {} });
+
+    // An unknown or deactivated contact is 404, and the user named in the body is left alone.
+    expect(answer(await backend.put(`/email/${unknownId('email')}`, { userID, userData: { firstName: 'Nobody' } }))).toEqual({ status: 404, body: notFound });
+    expect((await backend.delete(`/sms/${sms}`)).status).toBe(204);
+    expect(answer(await backend.put(`/sms/${sms}`, { userData: { firstName: 'Gone' } }))).toEqual({ status: 404, body: notFound });
+    expect((await profile()).userData).toEqual({ firstName: 'Hopper' });
+  });
+
+  it('user data refused with Prefer: respond-async is a 400 naming the field, and nothing is written (POST and PUT)', async () => {
+    const userID = `U-async-${randomUUID()}`;
+    const kept = await created('email', { email: newEmail(), userID, language: 'en', userData: { firstName: 'Ada' } });
+    const profile = async () => (await backend.get(`/user/foruserid/${userID}/profile`)).body.profile as { userData: Record<string, unknown>; channels: { email: unknown[]; sms: unknown[] } };
+    const before = await contact(kept);
+
+    for (const [channel, address, body] of [
+      ['email', newEmail(), (a: string) => ({ email: a })],
+      ['sms', newPhone(), (a: string) => ({ phone: a })],
+    ] as const) {
+      const response = await backend.post(`/${channel}`, { ...body(address), userID, userData: { firstName: 'Changed', shoeSize: 42 } }, { prefer: 'respond-async' });
+      expect({ channel, status: response.status, fields: fieldsOf(response.body) }).toEqual({ channel, status: 400, fields: ['userData.shoeSize'] });
+      // Any register sent would be ahead of this update on the contact's partition: 404 proves there was none.
+      const id = recipientId(channel, address);
+      expect(answer(await backend.put(`/${channel}/${id}`, { language: 'fr' }))).toEqual({ status: 404, body: notFound });
+      expect(await contact(id)).toBeUndefined();
+      const { rows } = await sql.query('SELECT 1 FROM recipient.recipients WHERE application = $1 AND recipient_id = $2', [app.applicationKey, id]);
+      expect(rows).toEqual([]);
+    }
+
+    const refused = await backend.put(`/email/${kept}`, { language: 'fr', userData: { shoeSize: 42 } }, { prefer: 'respond-async' });
+    expect({ status: refused.status, fields: fieldsOf(refused.body) }).toEqual({ status: 400, fields: ['userData.shoeSize'] });
+    // A later synchronous write of the contact is answered once everything before it is applied.
+    expect((await backend.put(`/email/${kept}/addtags`, { tags: ['after'] })).status).toBe(200);
+    expect(await contact(kept)).toEqual({ ...before, tags: ['after'] });
+    const after = await profile();
+    expect(after.userData).toEqual({ firstName: 'Ada' });
+    expect([after.channels.email.length, after.channels.sms.length]).toEqual([1, 0]);
   });
 
   it('PUT with subscriptionId: the address it has, however spelled, is fine; another address is 400 and changes nothing', async () => {
@@ -264,10 +338,51 @@ describe('email contacts and sms numbers', () => {
     await waitFor(async () => (await backend.get(`/command/${accepted.body.commandId}`)).body.command?.status === 'completed', { description: 'the register to complete' });
     expect(await contact(id)).toMatchObject({ status: 'active' });
 
+    const updated = await backend.put(`/email/${id}`, { language: 'fr' }, { prefer: 'respond-async' });
+    expect(answer(updated)).toEqual({ status: 202, body: { message: 'email contact updated, pending validation', commandId: expect.any(String), status: 'pending' } });
+    expect(updated.headers.get('location')).toBe(`/command/${updated.body.commandId}`);
+    await waitFor(async () => (await contact(id))?.properties.language === 'fr', { description: 'the update to be applied' });
+
     const tagged = await backend.put(`/email/${id}/addtags`, { tags: ['later'] }, { prefer: 'respond-async' });
     expect(tagged.status).toBe(202);
     expect(tagged.body).toMatchObject({ status: 'pending' });
     await waitFor(async () => (await contact(id))?.tags.includes('later'), { description: 'the tag to be added' });
+  });
+
+  it('one address posted concurrently in several spellings is one contact: exactly one 201, the others 200, one id in the profile', async () => {
+    const userID = `U-race-${randomUUID()}`;
+    // The domain's case and surrounding spaces do not make another address (the local part's case would).
+    const local = `ada.${randomUUID()}`;
+    const email = remember(`${local}@example.com`);
+    const emails = [` ${local}@Example.COM `, email, `${local}@EXAMPLE.com\n`, `\t${local}@example.Com`];
+    // One Dutch mobile number: national with its region, E.164, 00-international, spaced international.
+    const phone = newPhone();
+    const phones = [
+      { phone: remember(`0${phone.slice(3, 4)} ${phone.slice(4)}`), region: 'NL' },
+      { phone },
+      { phone: remember(`00${phone.slice(1)}`) },
+      { phone: remember(`+31 ${phone.slice(3, 4)} ${phone.slice(4, 8)} ${phone.slice(8)}`) },
+    ];
+    const posts: [string, Record<string, unknown>][] = [
+      ...emails.map((spelling): [string, Record<string, unknown>] => ['/email', { email: spelling, userID }]),
+      ...phones.map((body): [string, Record<string, unknown>] => ['/sms', { ...body, userID }]),
+    ];
+    const responses = await Promise.all(posts.map(([path, body]) => backend.post(path, body)));
+
+    for (const [channel, address] of [
+      ['email', email],
+      ['sms', phone],
+    ] as const) {
+      const id = recipientId(channel, address);
+      const answers = responses.filter((_, index) => posts[index][0] === `/${channel}`);
+      expect({ channel, statuses: answers.map((response) => response.status).sort() }).toEqual({ channel, statuses: [200, 200, 200, 201] });
+      expect(new Set(answers.map((response) => response.body.device.deviceID))).toEqual(new Set([id]));
+      const { rows } = await sql.query('SELECT count(*)::int AS n FROM recipient.recipients WHERE application = $1 AND channel = $2 AND address = $3', [app.applicationKey, channel, address]);
+      expect(rows[0].n).toBe(1);
+    }
+    const profile = (await backend.get(`/user/foruserid/${userID}/profile`)).body.profile as { channels: Record<'email' | 'sms', { deviceID: string }[]> };
+    expect(profile.channels.email.map((channel) => channel.deviceID)).toEqual([recipientId('email', email)]);
+    expect(profile.channels.sms.map((channel) => channel.deviceID)).toEqual([recipientId('sms', phone)]);
   });
 
   it('a retry with the same Idempotency-Key gets the first answer (201), not a second one', async () => {
@@ -314,6 +429,44 @@ describe('email contacts and sms numbers', () => {
       const again = await backend.put(`/email/${id}/confirm`, { token: requested.payload.token });
       expect(again.status).toBe(400);
       // The read model never holds the token.
+      expect(JSON.stringify(await contact(id))).not.toContain(requested.payload.token);
+    } finally {
+      await events.stop();
+    }
+  });
+
+  it('verify an SMS number: pending until confirmed with its token; a wrong token is refused', async () => {
+    const events = await new TopicRecorder(kafka, Topics.recipientEvents).start();
+    try {
+      const phone = newPhone();
+      const national = remember(`0${phone.slice(3, 4)} ${phone.slice(4)}`);
+      const userID = `U-verify-sms-${randomUUID()}`;
+      const registered = await backend.post('/sms', { phone: national, region: 'NL', userID, verify: true });
+      expect(registered.status).toBe(201);
+      const id = registered.body.device.deviceID as string;
+      expect(id).toBe(recipientId('sms', phone));
+      expect(await contact(id)).toMatchObject({ channel: 'sms', address: phone, status: 'inactive', verification: 'pending' });
+      // Pending is not an active channel: the SMS number is not listed.
+      const listed = async () => ((await backend.get(`/device/foruser/${userID}?medium=sms`)).body.devices ?? []).map((device: { deviceID: string }) => device.deviceID);
+      expect(await listed()).toEqual([]);
+
+      const sealed = await waitFor(() =>
+        events.values<{ type: string; aggregateId: string; payload: { token: string } }>().find((e) => e.type === 'recipient.verification-requested' && e.aggregateId === id),
+      );
+      expect(JSON.stringify(sealed)).not.toContain(phone);
+      const requested = (await new EventOpener().open({ query: async (text, values) => (await sql.query(text, values)).rows }, sealed)) as typeof sealed;
+      expect(requested.payload).toMatchObject({ channel: 'sms', address: phone });
+
+      const wrong = await backend.put(`/sms/${id}/confirm`, { token: 'not-the-token' });
+      expect({ status: wrong.status, code: wrong.body.code }).toEqual({ status: 400, code: 'INVALID_TOKEN' });
+      expect(await contact(id)).toMatchObject({ status: 'inactive', verification: 'pending' });
+
+      const confirmed = await backend.put(`/sms/${id}/confirm`, { token: requested.payload.token });
+      expect(answer(confirmed)).toEqual({ status: 200, body: { message: 'sms number verified' } });
+      expect(await contact(id)).toMatchObject({ status: 'active', verification: 'verified' });
+      expect(await listed()).toEqual([id]);
+      const again = await backend.put(`/sms/${id}/confirm`, { token: requested.payload.token });
+      expect({ status: again.status, code: again.body.code }).toEqual({ status: 400, code: 'INVALID_TOKEN' });
       expect(JSON.stringify(await contact(id))).not.toContain(requested.payload.token);
     } finally {
       await events.stop();

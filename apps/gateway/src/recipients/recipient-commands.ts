@@ -13,20 +13,32 @@ import {
   RecipientChannel,
   Topics,
   UPDATE_RECIPIENT,
+  UserDataMap,
   normaliseRecipientAddress,
   recipientId,
 } from '@omni/contracts';
-import { CommandBus, HttpAnswer, Presenter } from '../commands/command-bus';
+import { CORRELATION_HEADER, CommandBus, HttpAnswer, Presenter } from '../commands/command-bus';
 import { WriteOptions } from '../commands/request-headers';
-import { ApiError } from '../errors/api-error';
+import { ApiError, ErrorBody } from '../errors/api-error';
 import { ADDRESS_FIELD, ADDRESS_MESSAGE } from './dto/recipient-address.validator';
 import { RecipientChangesDto, UpdateRecipientDto } from './dto/recipient.dto';
+import { recipientNotFound } from './recipient-id.pipe';
+import { RecipientsReadModel } from './recipients.read-model';
 
 /** The body fields that become a recipient command's changes (everything of RecipientChanges but the credential). */
 const CHANGE_KEYS = [...RECIPIENT_PROPERTY_KEYS, 'userID', 'userName', 'userData', 'tags', 'verify'] as const satisfies readonly (keyof RecipientChanges)[];
 
 /** The reference's answer to PUT /email/{deviceID} and PUT /sms/{deviceID}. */
 const UPDATED: Record<RecipientChannel, string> = { email: 'email contact updated', sms: 'sms number updated' };
+
+/** The reference's 202 answer to PUT /email/{deviceID} and PUT /sms/{deviceID}. */
+const UPDATE_PENDING: Record<RecipientChannel, string> = {
+  email: 'email contact updated, pending validation',
+  sms: 'sms number updated, pending validation',
+};
+
+/** The reference's answer to PUT /{email,sms}/{deviceID}/confirm. */
+const VERIFIED: Record<RecipientChannel, string> = { email: 'email contact verified', sms: 'sms number verified' };
 
 /** The changes a body asks for; absent fields stay absent (on the wire and in the Idempotency-Key's request hash). */
 function changesOf(body: RecipientChangesDto): RecipientChanges {
@@ -43,6 +55,23 @@ function invalid(field: string, text: string): ApiError {
   return new ApiError(400, 'VALIDATION_FAILED', `invalid request: ${field}`, [{ field, message: text }]);
 }
 
+/** The code of the answer given when a write's user-data step is not visible in time (see RecipientCommands). */
+export const USER_DATA_TIMEOUT = 'USER_DATA_TIMEOUT';
+
+/**
+ * 504 for a user-data step whose outcome did not come within the gateway's wait: the contact is
+ * not written (it would be written blindly, and a late refusal of the data would go unseen).
+ */
+function userDataTimedOut(pending: HttpAnswer): HttpAnswer {
+  const body: ErrorBody = {
+    status: 504,
+    code: USER_DATA_TIMEOUT,
+    message: 'the user data was not applied in time; the contact was not written: send the request again (with the same Idempotency-Key)',
+  };
+  const correlationId = pending.headers?.[CORRELATION_HEADER];
+  return { status: 504, body, headers: correlationId ? { [CORRELATION_HEADER]: correlationId } : undefined };
+}
+
 /**
  * The writes of one recipient channel (email contacts or SMS numbers), for the backend (master
  * secret): every one a command on recipient.commands keyed by the recipient id, answered once its
@@ -50,14 +79,24 @@ function invalid(field: string, text: string): ApiError {
  * itself — `recipientId(channel, normaliseRecipientAddress(channel, address, region))` — so that
  * every command about one contact lands on one partition before any service has seen it.
  *
+ * User data sent through a contact that belongs to a user is the user's data (as a device's is):
+ * POST and PUT send it first, as user.override-user-data keyed by the userID, and then the
+ * contact's command without it. That first step is always awaited, whatever `Prefer` says:
+ * - refused (an undefined field, a wrong type): its 400 naming `userData.<key>` is the answer, and
+ *   the contact's command is never sent — nothing is written;
+ * - not visible within the gateway's wait: 504 `USER_DATA_TIMEOUT`, and the contact's command is
+ *   never sent (a 202 for the user data alone would let the client poll a "completed" command for
+ *   a contact that was never written). The user data may still be applied later; sending the
+ *   request again (with the same Idempotency-Key) is safe, the override being the same data.
+ * Only the contact's own command honours `Prefer: respond-async`.
+ *
  * Addresses are personal data: nothing here logs, and no error message quotes a value.
  */
-const VERIFIED: Record<RecipientChannel, string> = { email: 'email contact verified', sms: 'sms number verified' };
-
 export class RecipientCommands {
   constructor(
     private readonly commands: CommandBus,
     private readonly channel: RecipientChannel,
+    private readonly recipients: RecipientsReadModel,
   ) {}
 
   /**
@@ -71,8 +110,9 @@ export class RecipientCommands {
    * - 202 `{"message": "subscription is being processed", "device": {…}, "commandId", "status": "pending"}`
    *   with `Prefer: respond-async` (or when the wait times out): the id is known before any service answers.
    *
-   * `userData` with a `userID` is the user's data (user.override-user-data on the user, before the
-   * contact is written); without a userID it stays the contact's own.
+   * `userData` with a `userID` is the user's data: it goes to the user first, awaited even with
+   * `Prefer: respond-async` (a refusal is 400 and nothing is written; a timeout is 504 and the
+   * contact is not written — see the class comment); without a userID it stays the contact's own.
    */
   async register(application: string, address: string, body: RecipientChangesDto, write: WriteOptions): Promise<HttpAnswer> {
     const normalisedAddress = normaliseRecipientAddress(this.channel, address, body.region);
@@ -85,21 +125,9 @@ export class RecipientCommands {
     // override for the user, whose contract refuses a null map (the fuzzer found it dead-lettered).
     if (changes.userData !== undefined && changes.userData !== null && changes.userID) {
       // A contact of a user carries the user's data, as the user's devices do: the data goes to the
-      // user (one aggregate, so concurrent writes from every route serialise), first — a refusal
-      // (an undefined field, a wrong type) then changes nothing at all.
-      const userData = await this.commands.execute(
-        {
-          application,
-          topic: Topics.profileCommands,
-          type: OVERRIDE_USER_DATA,
-          aggregateId: changes.userID,
-          payload: { userData: changes.userData, credential: 'master' },
-          respondAsync: write.respondAsync,
-          idempotencyKey: write.idempotencyKey && `${write.idempotencyKey}:user-data`,
-        },
-        () => ({ status: 200, body: undefined }),
-      );
-      if (userData.status >= 400) return userData;
+      // user (one aggregate, so concurrent writes from every route serialise), first.
+      const stop = await this.overrideUserData(application, changes.userID, changes.userData, write);
+      if (stop) return stop;
       delete changes.userData;
     }
     const payload = { ...changes, channel: this.channel, address, normalisedAddress, credential: 'master' as const };
@@ -113,11 +141,22 @@ export class RecipientCommands {
   }
 
   /**
-   * PUT /{email,sms}/{deviceID}: change an active (or pending) contact; 200 with the reference's message.
+   * PUT /{email,sms}/{deviceID}: change an active (or pending) contact; 200 with the reference's
+   * message, or 202 `{"message": "email contact updated, pending validation" (sms: "sms number
+   * updated, pending validation"), "commandId", "status": "pending"}` with `Prefer: respond-async`
+   * (or when the wait times out).
    * The address cannot change (another address is another contact): a `subscriptionId` that is not
    * this contact's address, however spelled, is 400 naming `subscriptionId`.
+   *
+   * `userData` is whose the contact will be: the user the body names (`userID`), else — no `userID`
+   * in the body — the user the contact belongs to (read from the read model, as for a device's
+   * user data); it goes to that user first, awaited even with `Prefer: respond-async` (400 or 504
+   * and the contact is not written — see the class comment), and the contact's command is sent
+   * without it. A contact of nobody (or made so by `"userID": null`) keeps its own data. With
+   * `userData`, a contact the read model does not show as active or pending is 404 before
+   * anything is sent (as for a device's user data), so that a user's data never changes for a 404.
    */
-  update(application: string, id: string, body: UpdateRecipientDto, write: WriteOptions): Promise<HttpAnswer> {
+  async update(application: string, id: string, body: UpdateRecipientDto, write: WriteOptions): Promise<HttpAnswer> {
     if (body.subscriptionId !== undefined) {
       const normalised = normaliseRecipientAddress(this.channel, body.subscriptionId, body.region);
       if (normalised === undefined) throw this.invalidAddress('subscriptionId');
@@ -125,8 +164,21 @@ export class RecipientCommands {
         throw invalid('subscriptionId', 'subscriptionId cannot change the address of a contact: register the new address (POST) and deactivate this one (DELETE)');
       }
     }
-    const payload = { ...changesOf(body), credential: 'master' as const };
-    return this.send(application, id, UPDATE_RECIPIENT, payload, write, message(UPDATED[this.channel]));
+    const changes = changesOf(body);
+    // `"userData": null` asks for nothing of a user (as in register): it stays a contact-level write.
+    if (changes.userData !== undefined && changes.userData !== null) {
+      const contact = await this.recipients.presentRecipientUser(application, id);
+      if (!contact) throw recipientNotFound();
+      const owner = changes.userID === undefined ? contact.userId : changes.userID;
+      if (owner !== null) {
+        const stop = await this.overrideUserData(application, owner, changes.userData, write);
+        if (stop) return stop;
+        delete changes.userData;
+      }
+    }
+    const answer = await this.send(application, id, UPDATE_RECIPIENT, { ...changes, credential: 'master' }, write, message(UPDATED[this.channel]));
+    if (answer.status !== 202) return answer;
+    return { ...answer, body: { ...(answer.body as Record<string, unknown>), message: UPDATE_PENDING[this.channel] } };
   }
 
   /** DELETE /{email,sms}/{deviceID}: 204; the contact stays readable, inactive, until it is registered again. */
@@ -152,6 +204,30 @@ export class RecipientCommands {
    */
   confirm(application: string, id: string, token: string, write: WriteOptions): Promise<HttpAnswer> {
     return this.send(application, id, CONFIRM_RECIPIENT, { token }, write, message(VERIFIED[this.channel]));
+  }
+
+  /**
+   * The user-data step of a write through a contact of a user: user.override-user-data on the
+   * user, always awaited (never `Prefer: respond-async`). Undefined once it is applied and visible;
+   * otherwise the answer to give instead of going on — its refusal (400 naming `userData.<key>`),
+   * or 504 USER_DATA_TIMEOUT when its outcome did not come in time.
+   */
+  private async overrideUserData(application: string, userId: string, userData: UserDataMap, write: WriteOptions): Promise<HttpAnswer | undefined> {
+    const answer = await this.commands.execute(
+      {
+        application,
+        topic: Topics.profileCommands,
+        type: OVERRIDE_USER_DATA,
+        aggregateId: userId,
+        payload: { userData, credential: 'master' },
+        respondAsync: false,
+        idempotencyKey: write.idempotencyKey && `${write.idempotencyKey}:user-data`,
+        correlationId: write.correlationId,
+      },
+      () => ({ status: 200, body: undefined }),
+    );
+    if (answer.status === 202) return userDataTimedOut(answer);
+    return answer.status >= 300 ? answer : undefined;
   }
 
   private send<T extends CommandType>(application: string, id: string, type: T, payload: CommandMap[T], write: WriteOptions, present: Presenter): Promise<HttpAnswer> {

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
@@ -7,6 +8,7 @@ import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ConfirmRecipientDto, CreateSmsDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
 import { RecipientCommands } from './recipient-commands';
 import { RecipientIdPipe } from './recipient-id.pipe';
+import { RecipientsReadModel } from './recipients.read-model';
 
 /** `{deviceID}` of these routes: a sms recipient id, else 404 as for an unknown one. */
 const ID = new RecipientIdPipe('sms');
@@ -21,8 +23,8 @@ const ID = new RecipientIdPipe('sms');
 export class SmsController {
   private readonly recipients: RecipientCommands;
 
-  constructor(commands: CommandBus) {
-    this.recipients = new RecipientCommands(commands, 'sms');
+  constructor(commands: CommandBus, @Inject(DataSource) dataSource: DataSource) {
+    this.recipients = new RecipientCommands(commands, 'sms', new RecipientsReadModel(dataSource));
   }
 
   /** Create an SMS number (`{"phone": "+31123456789", …}`, or a national number with `region`): 201 new, 200 known (reactivated if it was deactivated), with the recipient id. */
@@ -37,7 +39,7 @@ export class SmsController {
     return reply(res, await this.recipients.register(application, body.phone, body, write));
   }
 
-  /** Update language, region, country, time zone, user, user data, tags (added), verification: 200 `{"message": "sms number updated"}`. */
+  /** Update language, region, country, time zone, user, user data (the user's, for a number of a user), tags (added), verification: 200 `{"message": "sms number updated"}` (202 `"sms number updated, pending validation"` with `Prefer: respond-async`). */
   @Put(':deviceID')
   @Accepts('master')
   async update(
