@@ -3,6 +3,7 @@ import { createLogger } from '@omni/observability';
 import { bootstrapService, runMain } from '@omni/runtime';
 import { GatewayConfig } from './config';
 import { answerBadUrlsWithErrorBody } from './errors/bad-url';
+import { acceptEmptyJsonBodies } from './errors/empty-json-body';
 import { apiValidationPipe } from './errors/validation';
 import { GatewayModule } from './gateway.module';
 import { setupOpenApi } from './openapi';
@@ -20,9 +21,11 @@ runMain(logger, async () => {
     host: config.HOST,
     validationPipe: apiValidationPipe(),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    // The OpenAPI document, generated from the controllers now, at /docs (Swagger UI) and /docs-json.
+    // The OpenAPI document, generated from the controllers now, at /docs (Swagger UI) and /docs-json;
+    // bodiless JSON requests as the reference's clients send them; the error body for bad URLs.
     configure: (app) => {
       setupOpenApi(app, { bodyLimitBytes: config.BODY_LIMIT_BYTES });
+      acceptEmptyJsonBodies(app);
       answerBadUrlsWithErrorBody(app.getHttpServer());
     },
   });

@@ -70,7 +70,8 @@ describe('the omnichannel user profile article, step by step', () => {
   });
 
   it('4. the backend removes the device from the user at logout; the device stays registered, anonymous', async () => {
-    const removed = await backend.delete(`/device/${deviceID}/user`);
+    // As the article sends it: a JSON content type and no body.
+    const removed = await backend.delete(`/device/${deviceID}/user`, { 'content-type': 'application/json' });
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ message: 'device updated' });
     expect((await profile()).channels.push).toEqual([]);
