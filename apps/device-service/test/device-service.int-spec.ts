@@ -144,8 +144,10 @@ describe('device-service on the real broker and database', () => {
     await waitFor(() => eventsOf(toB.id).length === 1, { description: 'the second device.user-assigned' });
     // On the wire the user's data and the subject are sealed with the user's key; opened, they read as sent.
     const [rawToB] = eventsOf(toB.id) as Envelope<string, Record<string, unknown>>[];
-    expect([rawToB.subject, rawToB.payload.userID, rawToB.payload.userName, rawToB.payload.previousUserID].every(isSealed)).toBe(true);
-    expect((await openedEventsOf(toA.id)).map((e) => [e.subject, e.payload])).toEqual([['U-A', { userID: 'U-A', userName: 'Ada', previousUserID: null }]]);
+    expect([rawToB.subject, rawToB.payload.userID, rawToB.payload.userName, rawToB.payload.previousUserID, rawToB.payload.state].every(isSealed)).toBe(true);
+    // An owner change carries the device's whole state, sealed for its new user (ADR 0009).
+    const state = { platform: 'Android', transport: 'GCM', properties: { language: 'en' }, tags: [], userData: {}, status: 'active' };
+    expect((await openedEventsOf(toA.id)).map((e) => [e.subject, e.payload])).toEqual([['U-A', { userID: 'U-A', userName: 'Ada', previousUserID: null, state }]]);
     expect((await openedEventsOf(toB.id))[0]).toMatchObject({
       type: 'device.user-assigned',
       aggregateVersion: 3,

@@ -36,7 +36,14 @@ import { EventType } from './message-map';
  * - `absent`: the field is removed (in a change event, "not changed");
  * - `skip`: the whole event is dropped — it meant nothing but the erased personal data.
  * A field marked `own subject` holds a userID and is sealed with the key of that user (the user a
- * channel moved away from), not the event's subject.
+ * channel moved away from), not the event's subject. A `skip` field `kept with` another field drops
+ * the event only when that field is absent (after opening): with it, the event means more than the
+ * erased value, which then reads null.
+ *
+ * An event that changes a channel's owner carries the channel's whole state (`state`), sealed for
+ * the new owner: a channel's personal data belongs to its current subject, so a reader that can no
+ * longer open what was sealed for an earlier owner still rebuilds the channel the same way
+ * (ADR 0009, "Owner changes re-seal the channel's state").
  *
  * User events are about a person by definition: their aggregate id on the wire is the user's key
  * id (a pseudonym), the userID travels sealed in `subject`, and a reader that cannot open it drops
@@ -49,6 +56,8 @@ export interface PersonalField {
   whenErased: WhenErased;
   /** The field holds a userID and is sealed with that user's key. */
   ownSubject?: boolean;
+  /** With `skip`: the event is kept (this field then reads null) when the payload has the named field. */
+  keptWith?: string;
 }
 
 const LOCATION: PersonalField[] = [
@@ -60,6 +69,10 @@ const USER_ID: PersonalField = { path: 'userID', whenErased: null };
 const USER_NAME: PersonalField = { path: 'userName', whenErased: null };
 const USER_DATA: PersonalField = { path: 'userData', whenErased: {} };
 const PREVIOUS_USER_ID: PersonalField = { path: 'previousUserID', whenErased: null, ownSubject: true };
+/** A channel's whole state on an owner change; sealed with the new owner's key, whose loss leaves the older form of the event. */
+const STATE: PersonalField = { path: 'state', whenErased: 'absent' };
+/** The user an event only says the channel left: without the state, the event meant nothing else. */
+const LEFT_USER_ID: PersonalField = { ...PREVIOUS_USER_ID, whenErased: 'skip', keptWith: STATE.path };
 
 export const PERSONAL_FIELDS: Partial<Record<EventType, readonly PersonalField[]>> = {
   [USER_REGISTERED]: [USER_NAME],
@@ -70,14 +83,14 @@ export const PERSONAL_FIELDS: Partial<Record<EventType, readonly PersonalField[]
   [DEVICE_REGISTERED]: [USER_ID, USER_NAME, USER_DATA, ...LOCATION],
   [DEVICE_UPDATED]: LOCATION,
   [DEVICE_DEACTIVATED]: [USER_ID],
-  [DEVICE_USER_ASSIGNED]: [{ path: 'userID', whenErased: 'skip' }, USER_NAME, PREVIOUS_USER_ID],
-  [DEVICE_USER_REMOVED]: [{ ...PREVIOUS_USER_ID, whenErased: 'skip' }],
+  [DEVICE_USER_ASSIGNED]: [{ path: 'userID', whenErased: 'skip' }, USER_NAME, PREVIOUS_USER_ID, STATE],
+  [DEVICE_USER_REMOVED]: [LEFT_USER_ID, STATE],
   [DEVICE_USER_DATA_CHANGED]: [{ path: 'userData', whenErased: 'skip' }],
   [DEVICE_REPLACED]: [PREVIOUS_USER_ID],
   [RECIPIENT_REGISTERED]: [{ path: 'address', whenErased: 'skip' }, USER_ID, USER_NAME, USER_DATA],
   [RECIPIENT_DEACTIVATED]: [USER_ID],
-  [RECIPIENT_USER_ASSIGNED]: [{ path: 'userID', whenErased: 'skip' }, USER_NAME, PREVIOUS_USER_ID],
-  [RECIPIENT_USER_REMOVED]: [{ ...PREVIOUS_USER_ID, whenErased: 'skip' }],
+  [RECIPIENT_USER_ASSIGNED]: [{ path: 'userID', whenErased: 'skip' }, USER_NAME, PREVIOUS_USER_ID, STATE],
+  [RECIPIENT_USER_REMOVED]: [LEFT_USER_ID, STATE],
   [RECIPIENT_USER_DATA_CHANGED]: [{ path: 'userData', whenErased: 'skip' }],
   [RECIPIENT_VERIFICATION_REQUESTED]: [
     { path: 'address', whenErased: 'skip' },

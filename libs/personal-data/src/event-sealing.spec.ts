@@ -159,6 +159,46 @@ describe('sealing and opening events', () => {
     expect((await open(sealedMoved))?.payload).toEqual({ userID: 'user-2', userName: null, previousUserID: null });
   });
 
+  it('an owner change seals the channel\'s state for its new owner; a removal whose user was erased is kept for its state', async () => {
+    const state = {
+      platform: 'iOS',
+      transport: 'APNS',
+      properties: { language: 'en', location: { type: 'Point', coordinates: [4.89, 52.37] } },
+      tags: ['vip'],
+      userData: { firstName: 'John' },
+      status: 'active',
+    };
+    const moved = newEnvelope({
+      type: DEVICE_USER_ASSIGNED,
+      application: 'app-a',
+      aggregateId: 'device-1',
+      aggregateVersion: 2,
+      subject: 'user-2',
+      ...cause,
+      payload: { userID: 'user-2', userName: null, previousUserID: 'user-1', state },
+    });
+    const removed = newEnvelope({
+      type: DEVICE_USER_REMOVED,
+      application: 'app-a',
+      aggregateId: 'device-1',
+      aggregateVersion: 3,
+      ...cause,
+      payload: { previousUserID: 'user-2', state },
+    });
+    const [sealedMoved, sealedRemoved] = await sealer.seal(q, [moved, removed]);
+    expect(isSealed((sealedMoved.payload as { state: unknown }).state)).toBe(true);
+    // Anonymous now: the state stays clear, like every anonymous channel's data.
+    expect((sealedRemoved.payload as { state: unknown }).state).toEqual(state);
+
+    keys.erase('app-a', 'user-1');
+    expect((await open(sealedMoved))?.payload).toEqual({ userID: 'user-2', userName: null, previousUserID: null, state });
+    keys.erase('app-a', 'user-2');
+    expect(await open(sealedMoved)).toBeUndefined();
+    const opened = await open(sealedRemoved);
+    expect(opened?.payload).toEqual({ previousUserID: null, state });
+    expect(decodeEnvelope(opened!).payload).toEqual({ previousUserID: null, state });
+  });
+
   it('a user event travels under the user\'s key id and opens back to the userID; erased, it is dropped', async () => {
     const renamed = newEnvelope({
       type: USER_RENAMED,

@@ -97,6 +97,8 @@ export class EventOpener {
     }
     if (payloadObject) {
       const openedPayload = structuredClone(payloadObject);
+      // `skip` fields kept with another one: decided once every field is opened (or erased).
+      const keptWith: { path: string; with: string }[] = [];
       for (const field of fields) {
         const value = getPath(openedPayload, field.path);
         if (!isSealed(value)) continue;
@@ -105,9 +107,14 @@ export class EventOpener {
           setPath(openedPayload, field.path, result.value);
           continue;
         }
-        if (field.whenErased === 'skip') return undefined;
-        if (field.whenErased === 'absent') deletePath(openedPayload, field.path);
+        if (field.whenErased === 'skip' && field.keptWith) keptWith.push({ path: field.path, with: field.keptWith });
+        else if (field.whenErased === 'skip') return undefined;
+        else if (field.whenErased === 'absent') deletePath(openedPayload, field.path);
         else setPath(openedPayload, field.path, field.whenErased === null ? null : {});
+      }
+      for (const field of keptWith) {
+        if (getPath(openedPayload, field.with) === undefined) return undefined;
+        setPath(openedPayload, field.path, null);
       }
       opened.payload = openedPayload;
     }

@@ -21,6 +21,9 @@ function stored(overrides: Partial<DeviceState> = {}): Device {
   });
 }
 
+/** The state an owner change of `stored()` carries: everything but its user. */
+const STORED_STATE = { platform: 'iOS', transport: 'APNS', properties: { language: 'en', timeZoneOffset: 1 }, tags: [], userData: {}, status: 'active' };
+
 const types = (device: Device) => device.events.map((event) => event.type);
 const payloads = (device: Device) => device.events.map((event) => event.payload);
 /** [type, subject] of each recorded event; a subject absent from the envelope reads as undefined. */
@@ -122,7 +125,7 @@ describe('Device', () => {
       expect(device.events).toEqual([]);
 
       device.reregister({ platform: 'iOS', properties: {}, user: null }, cause);
-      expect(payloads(device)).toEqual([{ previousUserID: 'U1' }]);
+      expect(payloads(device)).toEqual([{ previousUserID: 'U1', state: STORED_STATE }]);
     });
 
     it('merges what a replaced device carried: own user and data win, tags are united', () => {
@@ -185,8 +188,8 @@ describe('Device', () => {
       device.assignUser({ userId: 'U2', userName: 'Bob' }, cause);
 
       expect(payloads(device)).toEqual([
-        { userID: 'U1', userName: 'Ada', previousUserID: null },
-        { userID: 'U2', userName: 'Bob', previousUserID: 'U1' },
+        { userID: 'U1', userName: 'Ada', previousUserID: null, state: STORED_STATE },
+        { userID: 'U2', userName: 'Bob', previousUserID: 'U1', state: STORED_STATE },
       ]);
       expect(device.events.map((event) => event.aggregateVersion)).toEqual([4, 5]);
     });
@@ -197,7 +200,7 @@ describe('Device', () => {
       expect(device.events).toEqual([]);
 
       device.assignUser({ userId: 'U1', userName: 'Ada L.' }, cause);
-      expect(payloads(device)).toEqual([{ userID: 'U1', userName: 'Ada L.', previousUserID: 'U1' }]);
+      expect(payloads(device)).toEqual([{ userID: 'U1', userName: 'Ada L.', previousUserID: 'U1', state: STORED_STATE }]);
     });
 
     it('removing the user records device.user-removed; an anonymous device records nothing', () => {
@@ -206,8 +209,53 @@ describe('Device', () => {
       device.removeUser(cause);
 
       expect(types(device)).toEqual(['device.user-removed']);
-      expect(payloads(device)).toEqual([{ previousUserID: 'U1' }]);
+      expect(payloads(device)).toEqual([{ previousUserID: 'U1', state: STORED_STATE }]);
       expect(device.snapshot).toMatchObject({ userId: null, userName: null });
+    });
+
+    it('an owner change carries the whole device — location, user data, tags, platform, status — for its new subject', () => {
+      const location = { type: 'Point' as const, coordinates: [4.9, 52.37] as [number, number] };
+      const device = stored({
+        userId: 'U1',
+        userName: 'Ada',
+        status: 'active',
+        transport: 'GCM',
+        properties: { language: 'nl', location, locationAccuracy: 10 },
+        tags: ['vip'],
+        userData: { firstName: 'Ada' },
+      });
+      const state = {
+        platform: 'iOS',
+        transport: 'GCM',
+        properties: { language: 'nl', location, locationAccuracy: 10 },
+        tags: ['vip'],
+        userData: { firstName: 'Ada' },
+        status: 'active',
+      };
+
+      device.assignUser({ userId: 'U2', userName: 'Bob' }, cause);
+      device.removeUser(cause);
+
+      expect(device.events.map((event) => [event.type, event.subject, (event.payload as { state: unknown }).state])).toEqual([
+        ['device.user-assigned', 'U2', state],
+        ['device.user-removed', undefined, state],
+      ]);
+      // A copy: what the device does next does not change what was recorded.
+      device.addTags(['news'], cause);
+      expect((device.events[0].payload as { state: { tags: string[] } }).state.tags).toEqual(['vip']);
+    });
+
+    it('a re-registration that moves an active device records its state after the registration\'s own changes', () => {
+      const device = stored({ userId: 'U1', userName: 'Ada' });
+      device.reregister({ platform: 'iOS', properties: { language: 'de' }, user: { userId: 'U2', userName: null } }, cause);
+
+      expect(types(device)).toEqual(['device.updated', 'device.user-assigned']);
+      expect(device.events[1].payload).toEqual({
+        userID: 'U2',
+        userName: null,
+        previousUserID: 'U1',
+        state: { ...STORED_STATE, properties: { language: 'de', timeZoneOffset: 1 } },
+      });
     });
   });
 

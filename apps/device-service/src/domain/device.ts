@@ -12,6 +12,7 @@ import {
   DEVICE_USER_DATA_CHANGED,
   DEVICE_USER_ERASED,
   DEVICE_USER_REMOVED,
+  DeviceChannelState,
   DeviceDeactivatedPayload,
   DevicePlatform,
   DeviceProperties,
@@ -159,18 +160,27 @@ export class Device {
     this.record(DEVICE_DEACTIVATED, payload, cause, (state) => ({ ...state, status: 'inactive' }));
   }
 
-  /** Attach to a user (moving from the previous one); the same user with the same name changes nothing. */
+  /**
+   * Attach to a user (moving from the previous one); the same user with the same name changes
+   * nothing. The event carries the device's whole state, sealed for the user it now belongs to
+   * (what was sealed for the previous user must not be needed to rebuild it: ADR 0009).
+   */
   assignUser(user: DeviceUser, cause: CausedBy): void {
     if (user.userId === this.state.userId && user.userName === this.state.userName) return;
-    const payload: DeviceUserAssignedPayload = { userID: user.userId, userName: user.userName, previousUserID: this.state.userId };
+    const payload: DeviceUserAssignedPayload = {
+      userID: user.userId,
+      userName: user.userName,
+      previousUserID: this.state.userId,
+      state: this.channelState(),
+    };
     this.record(DEVICE_USER_ASSIGNED, payload, cause, (state) => ({ ...state, userId: user.userId, userName: user.userName }));
   }
 
-  /** Detach from the user; an anonymous device stays as it is. */
+  /** Detach from the user, with the device's whole state (anonymous now); an anonymous device stays as it is. */
   removeUser(cause: CausedBy): void {
     const previousUserId = this.state.userId;
     if (previousUserId === null) return;
-    const payload: DeviceUserRemovedPayload = { previousUserID: previousUserId };
+    const payload: DeviceUserRemovedPayload = { previousUserID: previousUserId, state: this.channelState() };
     this.record(DEVICE_USER_REMOVED, payload, cause, (state) => ({ ...state, userId: null, userName: null }));
   }
 
@@ -246,6 +256,12 @@ export class Device {
   /** Events recorded since restore/register, in order, each with its aggregate version. */
   get events(): readonly Envelope[] {
     return this.pending;
+  }
+
+  /** Everything the device is but its user (which an owner change does not touch), as an owner change carries it. */
+  private channelState(): DeviceChannelState {
+    const { platform, transport, properties, tags, userData, status } = this.state;
+    return { platform, transport, properties: { ...properties }, tags: [...tags], userData: { ...userData }, status };
   }
 
   /** The whole state after a (re)registration, as one device.registered event. */

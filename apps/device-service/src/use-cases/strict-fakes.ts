@@ -110,6 +110,16 @@ export function deviceCommand<T extends CommandType>(type: T, payload: Message<T
 }
 
 /** A stored device (active, anonymous, iOS over APNS, version 3 unless overridden). */
+/** The state an owner change of `storedDevice()` carries: everything but its user. */
+export const STORED_DEVICE_STATE = {
+  platform: 'iOS',
+  transport: 'APNS',
+  properties: { language: 'en', timeZoneOffset: 1 },
+  tags: [],
+  userData: {},
+  status: 'active',
+};
+
 export function storedDevice(overrides: Partial<DeviceState> = {}): Device {
   return Device.restore({
     application: APP,

@@ -6,25 +6,43 @@ const cause: CausedBy = { id: 'command-1', correlationId: 'correlation-1', appli
 const later: CausedBy = { id: 'command-2', correlationId: 'correlation-2', application: 'app-key-1' };
 const ID = recipientId('email', 'myemail@domain.com');
 const NOW = new Date('2025-06-01T12:00:00.000Z');
+/** When a stored contact began (its first registration). */
+const BEGAN = new Date('2025-05-01T08:00:00.000Z');
 
+/** A stored contact (a tombstone has no registration time). */
 function stored(overrides: Partial<RecipientState> = {}): Recipient {
-  return Recipient.restore({
-    application: 'app-key-1',
-    recipientId: ID,
-    channel: 'email',
-    address: 'myemail@domain.com',
-    userId: null,
-    userName: null,
-    properties: { language: 'en' },
-    tags: [],
-    userData: {},
-    status: 'active',
-    verification: 'none',
-    token: null,
-    version: 3,
-    ...overrides,
-  });
+  return Recipient.restore(
+    {
+      application: 'app-key-1',
+      recipientId: ID,
+      channel: 'email',
+      address: 'myemail@domain.com',
+      userId: null,
+      userName: null,
+      properties: { language: 'en' },
+      tags: [],
+      userData: {},
+      status: 'active',
+      verification: 'none',
+      token: null,
+      version: 3,
+      ...overrides,
+    },
+    overrides.status === 'erased' ? null : BEGAN,
+  );
 }
+
+/** What an owner change of `stored()` carries: everything the contact is but its user. */
+const STORED_STATE = {
+  channel: 'email',
+  address: 'myemail@domain.com',
+  properties: { language: 'en' },
+  tags: [],
+  userData: {},
+  status: 'active',
+  verification: 'none',
+  createdAt: BEGAN.toISOString(),
+};
 
 /** A token issuer handing out `token-1`, `token-2`, … and remembering them. */
 function issuer(): { issue: () => IssuedToken; issued: IssuedToken[] } {
@@ -92,9 +110,12 @@ describe('Recipient', () => {
           userData: {},
           status: 'active',
           verification: 'none',
+          createdAt: recipient.events[0].time,
         },
       });
       expect(recipient.snapshot).toMatchObject({ status: 'active', verification: 'none', token: null, version: 1, userId: 'U123456789' });
+      // The contact begins with its first registration: the event's own time.
+      expect(recipient.registeredAt?.toISOString()).toBe(recipient.events[0].time);
     });
 
     it('keeps only recipient properties that are set, region and country upper-cased', () => {
@@ -154,7 +175,17 @@ describe('Recipient', () => {
 
       expect(recipient.events.map((e) => [e.type, e.aggregateVersion, e.payload])).toEqual([
         ['recipient.updated', 4, { properties: { language: 'nl', region: 'NL' } }],
-        ['recipient.user-assigned', 5, { userID: 'U2', userName: 'Jane', previousUserID: 'U1' }],
+        [
+          'recipient.user-assigned',
+          5,
+          // The state after the changes before it; sealed for U2.
+          {
+            userID: 'U2',
+            userName: 'Jane',
+            previousUserID: 'U1',
+            state: { ...STORED_STATE, properties: { language: 'nl', region: 'NL' }, tags: ['news'] },
+          },
+        ],
         ['recipient.tags-changed', 6, { tags: ['news', 'sale'] }],
         ['recipient.user-data-changed', 7, { userData: { firstName: 'Jane' } }],
       ]);
@@ -177,8 +208,11 @@ describe('Recipient', () => {
         userData: { firstName: 'John' },
         status: 'active',
         verification: 'verified',
+        // It keeps when it began.
+        createdAt: BEGAN.toISOString(),
       });
       expect(recipient.snapshot).toMatchObject({ status: 'active', verification: 'verified', version: 4 });
+      expect(recipient.registeredAt).toEqual(BEGAN);
     });
 
     it('a deactivated contact registered with verification comes back pending with a new token', () => {
@@ -235,7 +269,7 @@ describe('Recipient', () => {
     it('a null user detaches the contact (recipient.user-removed); a contact of nobody stays as it is', () => {
       const owned = stored({ userId: 'U1', userName: 'John' });
       owned.update({ properties: {}, user: null }, later);
-      expect(owned.events.map((e) => [e.type, e.payload])).toEqual([['recipient.user-removed', { previousUserID: 'U1' }]]);
+      expect(owned.events.map((e) => [e.type, e.payload])).toEqual([['recipient.user-removed', { previousUserID: 'U1', state: STORED_STATE }]]);
       expect(owned.snapshot).toMatchObject({ userId: null, userName: null });
 
       const anonymous = stored();
@@ -248,7 +282,46 @@ describe('Recipient', () => {
 
       recipient.update({ properties: {}, user: { userId: 'U1', userName: 'John Doe' } }, later);
 
-      expect(payloads(recipient)).toEqual([{ userID: 'U1', userName: 'John Doe', previousUserID: 'U1' }]);
+      expect(payloads(recipient)).toEqual([{ userID: 'U1', userName: 'John Doe', previousUserID: 'U1', state: STORED_STATE }]);
+    });
+
+    it('an owner change carries the whole contact — address, properties, user data, tags, verification, when it began — for its new subject', () => {
+      const recipient = stored({
+        userId: 'U1',
+        userName: 'John',
+        properties: { language: 'nl', region: 'NL' },
+        tags: ['vip'],
+        userData: { firstName: 'John' },
+        status: 'inactive',
+        verification: 'pending',
+        token: { hash: hashVerificationToken('token-1'), expiresAt: NOW },
+      });
+      const state = {
+        ...STORED_STATE,
+        properties: { language: 'nl', region: 'NL' },
+        tags: ['vip'],
+        userData: { firstName: 'John' },
+        status: 'inactive',
+        verification: 'pending',
+      };
+
+      recipient.assignUser({ userId: 'U2', userName: 'Jane' }, later);
+      recipient.removeUser(later);
+
+      expect(recipient.events.map((e) => [e.type, e.subject, (e.payload as { state: unknown }).state])).toEqual([
+        ['recipient.user-assigned', 'U2', state],
+        ['recipient.user-removed', undefined, state],
+      ]);
+      // The token is a secret of the messaging capability, not part of what a reader keeps.
+      expect(JSON.stringify(recipient.events)).not.toContain(hashVerificationToken('token-1'));
+    });
+
+    it('a contact whose registration time is not known carries its state without it', () => {
+      const recipient = Recipient.restore({ ...stored().snapshot, userId: 'U1' }, null);
+      recipient.removeUser(later);
+      const withoutTime: Partial<typeof STORED_STATE> = { ...STORED_STATE };
+      delete withoutTime.createdAt;
+      expect(payloads(recipient)).toEqual([{ previousUserID: 'U1', state: withoutTime }]);
     });
 
     it('user data: given fields replace, null clears, others stay; the event carries the whole user data', () => {
@@ -368,7 +441,7 @@ describe('Recipient', () => {
       expect(recipient.events[0]).toMatchObject({ type: 'recipient.erased', aggregateId: ID, aggregateVersion: 4, payload: { status: 'erased' } });
       expect(recipient.events[0]).not.toHaveProperty('subject');
       expect(recipient.snapshot).toEqual({ ...TOMBSTONE, version: 4 });
-      expect([recipient.isErased, recipient.isPresent, recipient.user]).toEqual([true, false, null]);
+      expect([recipient.isErased, recipient.isPresent, recipient.user, recipient.registeredAt]).toEqual([true, false, null, null]);
     });
 
     it('a pending or deactivated contact is erased too (its token forgotten); an erased one records nothing again', () => {
@@ -408,8 +481,11 @@ describe('Recipient', () => {
         userData: {},
         status: 'active',
         verification: 'none',
+        // A new contact: it begins with this registration.
+        createdAt: recipient.events[0].time,
       });
       expect(recipient.snapshot).toMatchObject({ address: 'myemail@domain.com', status: 'active', version: 5 });
+      expect(recipient.registeredAt?.toISOString()).toBe(recipient.events[0].time);
       expect(() => stored().registerAnew('myemail@domain.com', { properties: {} }, later)).toThrow('only an erased contact');
     });
   });

@@ -13,6 +13,7 @@ import {
   RECIPIENT_VERIFICATION_REQUESTED,
   RECIPIENT_VERIFIED,
   RecipientChannel,
+  RecipientChannelState,
   RecipientDeactivatedPayload,
   RecipientErasedPayload,
   RecipientProperties,
@@ -99,16 +100,27 @@ export interface RecipientChangeSet {
 export class Recipient {
   private readonly pending: Envelope[] = [];
 
-  private constructor(private state: RecipientState) {}
+  /**
+   * @param began When the contact began (see `registeredAt`): kept beside its state, which is what
+   *   the commands decide on.
+   */
+  private constructor(
+    private state: RecipientState,
+    private began: Date | null,
+  ) {}
 
-  static restore(state: RecipientState): Recipient {
-    return new Recipient({
-      ...state,
-      properties: { ...state.properties },
-      tags: [...state.tags],
-      userData: { ...state.userData },
-      token: state.token && { ...state.token },
-    });
+  /** A stored contact; `registeredAt` null when its registration's time is not known (a tombstone). */
+  static restore(state: RecipientState, registeredAt: Date | null = null): Recipient {
+    return new Recipient(
+      {
+        ...state,
+        properties: { ...state.properties },
+        tags: [...state.tags],
+        userData: { ...state.userData },
+        token: state.token && { ...state.token },
+      },
+      registeredAt,
+    );
   }
 
   /** An address seen for the first time: recipient.registered with its whole state (and a verification request if asked). */
@@ -120,22 +132,25 @@ export class Recipient {
     changes: RecipientChangeSet,
     cause: CausedBy,
   ): Recipient {
-    const recipient = new Recipient({
-      application,
-      recipientId,
-      channel,
-      address,
-      userId: null,
-      userName: null,
-      properties: {},
-      tags: [],
-      userData: {},
-      status: 'inactive',
-      verification: 'none',
-      token: null,
-      version: 0,
-    });
-    recipient.recordRegistration(changes, cause);
+    const recipient = new Recipient(
+      {
+        application,
+        recipientId,
+        channel,
+        address,
+        userId: null,
+        userName: null,
+        properties: {},
+        tags: [],
+        userData: {},
+        status: 'inactive',
+        verification: 'none',
+        token: null,
+        version: 0,
+      },
+      null,
+    );
+    recipient.recordRegistration(changes, cause, true);
     return recipient;
   }
 
@@ -146,7 +161,7 @@ export class Recipient {
    */
   reregister(changes: RecipientChangeSet, cause: CausedBy): void {
     if (this.isErased) throw new Error('an erased contact is registered anew, with its address');
-    if (this.isDeactivated) this.recordRegistration(changes, cause);
+    if (this.isDeactivated) this.recordRegistration(changes, cause, false);
     else this.update(changes, cause);
   }
 
@@ -157,7 +172,7 @@ export class Recipient {
   registerAnew(address: string, changes: RecipientChangeSet, cause: CausedBy): void {
     if (!this.isErased) throw new Error('only an erased contact is registered anew');
     this.state = { ...this.state, address };
-    this.recordRegistration(changes, cause);
+    this.recordRegistration(changes, cause, true);
   }
 
   /**
@@ -169,6 +184,7 @@ export class Recipient {
   erase(cause: CausedBy): void {
     if (this.isErased) return;
     const payload: RecipientErasedPayload = { status: 'erased' };
+    this.began = null;
     this.record(RECIPIENT_ERASED, payload, cause, (state) => ({
       ...state,
       address: null,
@@ -222,18 +238,27 @@ export class Recipient {
     return true;
   }
 
-  /** Attach to a user (moving from the previous one); the same user with the same name changes nothing. */
+  /**
+   * Attach to a user (moving from the previous one); the same user with the same name changes
+   * nothing. The event carries the contact's whole state, sealed for the user it now belongs to
+   * (what was sealed for the previous user must not be needed to rebuild it: ADR 0009).
+   */
   assignUser(user: RecipientUser, cause: CausedBy): void {
     if (user.userId === this.state.userId && user.userName === this.state.userName) return;
-    const payload: RecipientUserAssignedPayload = { userID: user.userId, userName: user.userName, previousUserID: this.state.userId };
+    const payload: RecipientUserAssignedPayload = {
+      userID: user.userId,
+      userName: user.userName,
+      previousUserID: this.state.userId,
+      state: this.channelState(),
+    };
     this.record(RECIPIENT_USER_ASSIGNED, payload, cause, (state) => ({ ...state, userId: user.userId, userName: user.userName }));
   }
 
-  /** Detach from the user; a contact of nobody stays as it is. */
+  /** Detach from the user, with the contact's whole state (of nobody now); a contact of nobody stays as it is. */
   removeUser(cause: CausedBy): void {
     const previousUserId = this.state.userId;
     if (previousUserId === null) return;
-    const payload: RecipientUserRemovedPayload = { previousUserID: previousUserId };
+    const payload: RecipientUserRemovedPayload = { previousUserID: previousUserId, state: this.channelState() };
     this.record(RECIPIENT_USER_REMOVED, payload, cause, (state) => ({ ...state, userId: null, userName: null }));
   }
 
@@ -278,13 +303,27 @@ export class Recipient {
     return this.state;
   }
 
+  /**
+   * When the contact began: the time of its first recipient.registered, or of the one that
+   * registered it anew after it was erased (a deactivated contact that comes back keeps it). Null
+   * for a tombstone, and when not known.
+   */
+  get registeredAt(): Date | null {
+    return this.began;
+  }
+
   /** Events recorded since restore/register, in order, each with its aggregate version. */
   get events(): readonly Envelope[] {
     return this.pending;
   }
 
-  /** The whole state after a (re)registration, as one recipient.registered event, then the verification request. */
-  private recordRegistration(changes: RecipientChangeSet, cause: CausedBy): void {
+  /**
+   * The whole state after a (re)registration, as one recipient.registered event, then the
+   * verification request. `begins`: the contact begins with it (first seen, or registered anew).
+   */
+  private recordRegistration(changes: RecipientChangeSet, cause: CausedBy, begins: boolean): void {
+    const time = new Date();
+    if (begins) this.began = time;
     const properties = mergeProperties(this.state.properties, changes.properties).next;
     const user = changes.user === undefined ? this.user : changes.user;
     const tags = withTags(this.state.tags, changes.tags ?? []);
@@ -302,6 +341,7 @@ export class Recipient {
       userData,
       status,
       verification,
+      ...(this.began ? { createdAt: this.began.toISOString() } : {}),
     };
     this.record(RECIPIENT_REGISTERED, payload, cause, (state) => ({
       ...state,
@@ -313,7 +353,7 @@ export class Recipient {
       status,
       verification,
       token: null,
-    }));
+    }), time);
     if (issued) this.recordVerificationRequest(issued, cause);
   }
 
@@ -333,6 +373,22 @@ export class Recipient {
       verification: 'pending',
       token: { hash: issued.hash, expiresAt: issued.expiresAt },
     }));
+  }
+
+  /** Everything the contact is but its user (which an owner change does not touch), as an owner change carries it. */
+  private channelState(): RecipientChannelState {
+    const { channel, properties, tags, userData, status, verification } = this.state;
+    if (status === 'erased') throw new Error('an erased contact has no owner to change');
+    return {
+      channel,
+      address: this.address,
+      properties: { ...properties },
+      tags: [...tags],
+      userData: { ...userData },
+      status,
+      verification,
+      ...(this.began ? { createdAt: this.began.toISOString() } : {}),
+    };
   }
 
   /** The address of a contact that has one (every contact but an erased one). */
@@ -365,7 +421,7 @@ export class Recipient {
    * data it holds, sealed with that user's key — is the contact's user after the change (none when
    * it belongs to nobody then).
    */
-  private record<P>(type: string, payload: P, cause: CausedBy, apply: (state: RecipientState) => RecipientState): void {
+  private record<P>(type: string, payload: P, cause: CausedBy, apply: (state: RecipientState) => RecipientState, time?: Date): void {
     const version = this.state.version + 1;
     this.state = { ...apply(this.state), version };
     this.pending.push(
@@ -378,6 +434,7 @@ export class Recipient {
         causationId: cause.id,
         subject: this.state.userId,
         payload,
+        time,
       }),
     );
   }

@@ -48,6 +48,10 @@ export class RecipientEntity {
   @Column({ type: 'integer' })
   version!: number;
 
+  /** When the contact began (its first registration, or anew after erasure); null for a tombstone. */
+  @Column({ name: 'registered_at', type: 'timestamptz', nullable: true })
+  registeredAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

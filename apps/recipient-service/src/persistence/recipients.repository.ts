@@ -12,7 +12,8 @@ import { Recipient, RecipientPropertyValues, RecipientUserData, StoredRecipientS
  */
 const RECIPIENTS = `${quoteIdentifier(RECIPIENT_SCHEMA)}.recipients`;
 const COLUMNS =
-  'application, recipient_id, channel, address, user_id, user_name, properties, tags, user_data, status, verification, token_hash, token_expires_at, version';
+  'application, recipient_id, channel, address, user_id, user_name, properties, tags, user_data, status, verification, token_hash, token_expires_at, version, ' +
+  'registered_at';
 
 /** The primary key: a second insert of one (application, recipient id) raced this one. */
 const PRIMARY_KEY = 'recipients_pkey';
@@ -33,6 +34,7 @@ interface RecipientRow {
   token_hash: string | null;
   token_expires_at: Date | null;
   version: number;
+  registered_at: Date | null;
 }
 
 @Injectable()
@@ -90,7 +92,7 @@ export class RecipientsRepository {
     return queryRows(
       em,
       `INSERT INTO ${RECIPIENTS} (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9::jsonb, $10, $11, $12, $13, $14)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9::jsonb, $10, $11, $12, $13, $14, $15)
        ON CONFLICT DO NOTHING
        RETURNING 1`,
       columnValues(recipient),
@@ -104,8 +106,8 @@ export class RecipientsRepository {
       `UPDATE ${RECIPIENTS} SET
          channel = $3, address = $4, user_id = $5, user_name = $6, properties = $7::jsonb, tags = $8::text[],
          user_data = $9::jsonb, status = $10, verification = $11, token_hash = $12, token_expires_at = $13,
-         version = $14, updated_at = now()
-       WHERE application = $1 AND recipient_id = $2 AND version = $15
+         version = $14, registered_at = $15, updated_at = now()
+       WHERE application = $1 AND recipient_id = $2 AND version = $16
        RETURNING 1`,
       [...columnValues(recipient), storedVersion],
     );
@@ -117,7 +119,7 @@ export class RecipientsRepository {
   }
 }
 
-/** The values of COLUMNS, in order ($1 … $14). */
+/** The values of COLUMNS, in order ($1 … $15). */
 function columnValues(recipient: Recipient): unknown[] {
   const { application, recipientId, channel, address, userId, userName, properties, tags, userData, status, verification, token, version } =
     recipient.snapshot;
@@ -136,25 +138,29 @@ function columnValues(recipient: Recipient): unknown[] {
     token?.hash ?? null,
     token?.expiresAt ?? null,
     version,
+    recipient.registeredAt,
   ];
 }
 
 function toRecipient(row: RecipientRow): Recipient {
-  return Recipient.restore({
-    application: row.application,
-    recipientId: row.recipient_id,
-    channel: row.channel,
-    address: row.address,
-    userId: row.user_id,
-    userName: row.user_name,
-    properties: row.properties,
-    tags: row.tags,
-    userData: row.user_data,
-    status: row.status,
-    verification: row.verification,
-    token: row.token_hash !== null && row.token_expires_at !== null ? { hash: row.token_hash, expiresAt: row.token_expires_at } : null,
-    version: row.version,
-  });
+  return Recipient.restore(
+    {
+      application: row.application,
+      recipientId: row.recipient_id,
+      channel: row.channel,
+      address: row.address,
+      userId: row.user_id,
+      userName: row.user_name,
+      properties: row.properties,
+      tags: row.tags,
+      userData: row.user_data,
+      status: row.status,
+      verification: row.verification,
+      token: row.token_hash !== null && row.token_expires_at !== null ? { hash: row.token_hash, expiresAt: row.token_expires_at } : null,
+      version: row.version,
+    },
+    row.registered_at,
+  );
 }
 
 /**

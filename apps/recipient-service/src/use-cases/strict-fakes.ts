@@ -128,24 +128,30 @@ export function recipientCommand<T extends CommandType>(type: T, payload: Messag
   return newEnvelope({ type, application: APP, aggregateId: id, aggregateVersion: null, payload });
 }
 
-/** A stored email contact (active, of nobody, language en, version 3 unless overridden). */
+/** When a stored contact began (its first registration). */
+export const STORED_REGISTERED_AT = new Date('2025-05-01T08:00:00.000Z');
+
+/** A stored email contact (active, of nobody, language en, version 3 unless overridden); a tombstone has no registration time. */
 export function storedRecipient(overrides: Partial<RecipientState> = {}): Recipient {
-  return Recipient.restore({
-    application: APP,
-    recipientId: EMAIL_ID,
-    channel: 'email',
-    address: EMAIL,
-    userId: null,
-    userName: null,
-    properties: { language: 'en' },
-    tags: [],
-    userData: {},
-    status: 'active',
-    verification: 'none',
-    token: null,
-    version: 3,
-    ...overrides,
-  });
+  return Recipient.restore(
+    {
+      application: APP,
+      recipientId: EMAIL_ID,
+      channel: 'email',
+      address: EMAIL,
+      userId: null,
+      userName: null,
+      properties: { language: 'en' },
+      tags: [],
+      userData: {},
+      status: 'active',
+      verification: 'none',
+      token: null,
+      version: 3,
+      ...overrides,
+    },
+    overrides.status === 'erased' ? null : STORED_REGISTERED_AT,
+  );
 }
 
 /** A stored contact erased with its user (a tombstone: nothing personal, version 4 unless overridden). */

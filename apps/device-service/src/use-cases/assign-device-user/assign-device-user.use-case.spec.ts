@@ -1,6 +1,6 @@
 import { ApplicationSettings, ASSIGN_DEVICE_USER, AssignDeviceUserPayload, DEVICE_USER_ASSIGNED } from '@omni/contracts';
 import { Device } from '../../domain/device';
-import { API_MODE, APP, armed, deviceCommand, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
+import { API_MODE, APP, STORED_DEVICE_STATE, armed, deviceCommand, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
 import { AssignDeviceUserUseCase } from './assign-device-user.use-case';
 
 async function run(devices: Device[], payload: AssignDeviceUserPayload, settings?: ApplicationSettings) {
@@ -22,7 +22,7 @@ describe('AssignDeviceUserUseCase', () => {
       type: DEVICE_USER_ASSIGNED,
       aggregateVersion: 4,
       causationId: command.id,
-      payload: { userID: 'U1', userName: 'Ada', previousUserID: null },
+      payload: { userID: 'U1', userName: 'Ada', previousUserID: null, state: STORED_DEVICE_STATE },
     });
     expect(calls.map((call) => call.method)).toEqual(['findForUpdate', 'save']);
     expect(settingsCalls).toEqual([{ application: APP }]);
@@ -32,7 +32,9 @@ describe('AssignDeviceUserUseCase', () => {
     const { decision } = await run([storedDevice({ userId: 'A', userName: 'Ada' })], { userID: 'B' });
 
     if (decision.kind !== 'accepted') throw new Error('not accepted');
-    expect(decision.events.map((event) => event.payload)).toEqual([{ userID: 'B', userName: null, previousUserID: 'A' }]);
+    expect(decision.events.map((event) => event.payload)).toEqual([{ userID: 'B', userName: null, previousUserID: 'A', state: STORED_DEVICE_STATE }]);
+    // Sealed for the user it moved to.
+    expect(decision.events[0].subject).toBe('B');
   });
 
   it('the same user and name again: accepted, no events, not saved', async () => {

@@ -1,6 +1,6 @@
 import { ApplicationSettings, DEVICE_USER_REMOVED, REMOVE_DEVICE_USER, RemoveDeviceUserPayload } from '@omni/contracts';
 import { Device } from '../../domain/device';
-import { API_MODE, armed, deviceCommand, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
+import { API_MODE, STORED_DEVICE_STATE, armed, deviceCommand, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
 import { RemoveDeviceUserUseCase } from './remove-device-user.use-case';
 
 async function run(devices: Device[], payload: RemoveDeviceUserPayload, settings?: ApplicationSettings) {
@@ -17,7 +17,7 @@ describe('RemoveDeviceUserUseCase', () => {
 
     expect(decision).toMatchObject({ kind: 'accepted', aggregateType: 'device', version: 4 });
     if (decision.kind !== 'accepted') throw new Error('not accepted');
-    expect(decision.events.map((event) => [event.type, event.payload])).toEqual([[DEVICE_USER_REMOVED, { previousUserID: 'U1' }]]);
+    expect(decision.events.map((event) => [event.type, event.payload])).toEqual([[DEVICE_USER_REMOVED, { previousUserID: 'U1', state: STORED_DEVICE_STATE }]]);
     expect(methods).toEqual(['findForUpdate', 'save']);
     expect(calls[1]).toMatchObject({ saved: { userId: null, userName: null } });
   });

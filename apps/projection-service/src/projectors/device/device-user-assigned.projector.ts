@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_USER_ASSIGNED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
+import { upsertDevice } from './device-state';
 
 @Injectable()
 export class DeviceUserAssignedProjector implements MessageHandler<typeof DEVICE_USER_ASSIGNED> {
@@ -12,11 +13,16 @@ export class DeviceUserAssignedProjector implements MessageHandler<typeof DEVICE
   handle(event: Message<typeof DEVICE_USER_ASSIGNED>): Promise<void> {
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.devices} SET user_id = $3, user_name = $4, updated_at = $5
-          WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, payload.userID, payload.userName, time],
-      );
+      if (payload.state) {
+        // The whole device, as its new user's: what was sealed for the previous one is not needed.
+        await upsertDevice(this.projection, em, { application, deviceId, userId: payload.userID, userName: payload.userName, time }, payload.state);
+      } else {
+        await em.query(
+          `UPDATE ${this.projection.tables.devices} SET user_id = $3, user_name = $4, updated_at = $5
+            WHERE application = $1 AND device_id = $2`,
+          [application, deviceId, payload.userID, payload.userName, time],
+        );
+      }
       await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_USER_REMOVED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
+import { upsertDevice } from './device-state';
 
 @Injectable()
 export class DeviceUserRemovedProjector implements MessageHandler<typeof DEVICE_USER_REMOVED> {
@@ -10,8 +11,13 @@ export class DeviceUserRemovedProjector implements MessageHandler<typeof DEVICE_
   constructor(private readonly projection: Projection) {}
 
   handle(event: Message<typeof DEVICE_USER_REMOVED>): Promise<void> {
-    const { application, aggregateId: deviceId, time } = event;
+    const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
+      if (payload.state) {
+        // The whole device, anonymous now (its previousUserID may be unreadable: erased).
+        await upsertDevice(this.projection, em, { application, deviceId, userId: null, userName: null, time }, payload.state);
+        return;
+      }
       await em.query(
         `UPDATE ${this.projection.tables.devices} SET user_id = NULL, user_name = NULL, updated_at = $3
           WHERE application = $1 AND device_id = $2`,

@@ -12,11 +12,12 @@ export class RecipientRegisteredProjector implements MessageHandler<typeof RECIP
   handle(event: Message<typeof RECIPIENT_REGISTERED>): Promise<void> {
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      // The whole state of the contact: a full reset of its row.
+      // The whole state of the contact: a full reset of its row. A new row begins when the contact
+      // did (the events before may be unreadable: sealed for an owner since erased).
       await em.query(
         `INSERT INTO ${this.projection.tables.recipients}
            (application, recipient_id, channel, address, user_id, user_name, properties, tags, user_data, status, verification, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $12)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $13, $12)
          ON CONFLICT (application, recipient_id) DO UPDATE SET
            channel = EXCLUDED.channel, address = EXCLUDED.address, user_id = EXCLUDED.user_id, user_name = EXCLUDED.user_name,
            properties = EXCLUDED.properties, tags = EXCLUDED.tags, user_data = EXCLUDED.user_data, status = EXCLUDED.status,
@@ -34,6 +35,7 @@ export class RecipientRegisteredProjector implements MessageHandler<typeof RECIP
           payload.status,
           payload.verification,
           time,
+          payload.createdAt ?? time,
         ],
       );
       if (payload.userID) await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);

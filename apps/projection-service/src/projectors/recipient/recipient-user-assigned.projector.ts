@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RECIPIENT_USER_ASSIGNED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
+import { upsertRecipient } from './recipient-state';
 
 @Injectable()
 export class RecipientUserAssignedProjector implements MessageHandler<typeof RECIPIENT_USER_ASSIGNED> {
@@ -12,10 +13,15 @@ export class RecipientUserAssignedProjector implements MessageHandler<typeof REC
   handle(event: Message<typeof RECIPIENT_USER_ASSIGNED>): Promise<void> {
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET user_id = $3, user_name = $4, updated_at = $5 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, payload.userID, payload.userName, time],
-      );
+      if (payload.state) {
+        // The whole contact, as its new user's: what was sealed for the previous one is not needed.
+        await upsertRecipient(this.projection, em, { application, recipientId, userId: payload.userID, userName: payload.userName, time }, payload.state);
+      } else {
+        await em.query(
+          `UPDATE ${this.projection.tables.recipients} SET user_id = $3, user_name = $4, updated_at = $5 WHERE application = $1 AND recipient_id = $2`,
+          [application, recipientId, payload.userID, payload.userName, time],
+        );
+      }
       await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);
     });
   }

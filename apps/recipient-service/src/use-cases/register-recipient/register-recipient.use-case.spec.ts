@@ -8,6 +8,7 @@ import {
   NOW,
   PHONE,
   PHONE_ID,
+  STORED_REGISTERED_AT,
   WITH_FIELDS,
   armed,
   em,
@@ -101,7 +102,27 @@ describe('RegisterRecipientUseCase', () => {
 
     expect(result).toMatchObject({ kind: 'accepted', version: 4, created: false });
     if (result.kind !== 'accepted') throw new Error('not accepted');
-    expect(result.events.map((e) => [e.type, e.payload])).toEqual([['recipient.user-assigned', { userID: 'U2', userName: 'Jane', previousUserID: 'U1' }]]);
+    expect(result.events.map((e) => [e.type, e.subject, e.payload])).toEqual([
+      [
+        'recipient.user-assigned',
+        'U2',
+        {
+          userID: 'U2',
+          userName: 'Jane',
+          previousUserID: 'U1',
+          state: {
+            channel: 'email',
+            address: EMAIL,
+            properties: { language: 'en', region: 'NL' },
+            tags: [],
+            userData: {},
+            status: 'active',
+            verification: 'none',
+            createdAt: STORED_REGISTERED_AT.toISOString(),
+          },
+        },
+      ],
+    ]);
     expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
   });
 
@@ -136,6 +157,8 @@ describe('RegisterRecipientUseCase', () => {
       userData: {},
       status: 'active',
       verification: 'none',
+      // A new contact: it begins now.
+      createdAt: result.events[0].time,
     });
     expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
     expect(calls[1]).toMatchObject({ saved: { address: EMAIL, status: 'active', userId: 'U123456789', version: 8 } });

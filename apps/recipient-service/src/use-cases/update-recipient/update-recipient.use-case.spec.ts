@@ -2,7 +2,9 @@ import { ApplicationSettings, Message, UPDATE_RECIPIENT, UpdateRecipientPayload 
 import { Recipient } from '../../domain/recipient';
 import {
   API_MODE,
+  EMAIL,
   EMAIL_ID,
+  STORED_REGISTERED_AT,
   WITH_FIELDS,
   armed,
   em,
@@ -61,7 +63,25 @@ describe('UpdateRecipientUseCase', () => {
     if (result.kind !== 'accepted') throw new Error('not accepted');
     expect(result.events.map((e) => [e.type, e.payload])).toEqual([
       ['recipient.updated', { properties: { language: 'nl', region: 'BE' } }],
-      ['recipient.user-assigned', { userID: 'U2', userName: null, previousUserID: 'U1' }],
+      [
+        'recipient.user-assigned',
+        {
+          userID: 'U2',
+          userName: null,
+          previousUserID: 'U1',
+          // The whole contact after the changes before it, sealed for U2.
+          state: {
+            channel: 'email',
+            address: EMAIL,
+            properties: { language: 'nl', region: 'BE' },
+            tags: [],
+            userData: {},
+            status: 'active',
+            verification: 'none',
+            createdAt: STORED_REGISTERED_AT.toISOString(),
+          },
+        },
+      ],
       ['recipient.tags-changed', { tags: ['vip'] }],
     ]);
     expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);

@@ -2,6 +2,8 @@ import { UndecodableMessage, decodeMessage } from '../../decode';
 import { newEnvelope } from '../../envelope';
 import { RECIPIENT_VERIFICATION_REQUESTED } from '../../events/recipient/recipient-verification-requested.event';
 import { RECIPIENT_REGISTERED } from '../../events/recipient/recipient-registered.event';
+import { RECIPIENT_USER_ASSIGNED } from '../../events/recipient/recipient-user-assigned.event';
+import { RECIPIENT_USER_REMOVED } from '../../events/recipient/recipient-user-removed.event';
 import { recipientId } from './recipient-address';
 import { CONFIRM_RECIPIENT } from './confirm-recipient.command';
 import { REGISTER_RECIPIENT } from './register-recipient.command';
@@ -107,5 +109,35 @@ describe('recipient messages on the wire', () => {
     const requested = { channel: 'sms', address: '+31123456789', token: 'x'.repeat(43), expiresAt: '2030-01-01T00:00:00.000Z' };
     expect(decodeMessage(wire(RECIPIENT_VERIFICATION_REQUESTED, requested)).payload).toEqual(requested);
     expect(refused(RECIPIENT_VERIFICATION_REQUESTED, { ...requested, expiresAt: 'tomorrow' }).fields?.[0].field).toBe('expiresAt');
+    const withCreatedAt = { ...registered, createdAt: '2025-03-01T09:00:01.000Z' };
+    expect(decodeMessage(wire(RECIPIENT_REGISTERED, withCreatedAt)).payload).toEqual(withCreatedAt);
+    expect(refused(RECIPIENT_REGISTERED, { ...registered, createdAt: 'once' }).fields?.[0].field).toBe('createdAt');
+  });
+
+  it('owner changes decode with and without the contact\'s state; a user-removed opened without its user (erased) keeps its state', () => {
+    const state = {
+      channel: 'email',
+      address: 'myemail@domain.com',
+      properties: { language: 'en' },
+      tags: ['vip'],
+      userData: { firstName: 'John' },
+      status: 'inactive',
+      verification: 'pending',
+      createdAt: '2025-03-01T09:00:01.000Z',
+    };
+    for (const payload of [
+      { userID: 'U2', userName: null, previousUserID: 'U1' },
+      { userID: 'U2', userName: null, previousUserID: 'U1', state },
+    ]) {
+      expect(decodeMessage(wire(RECIPIENT_USER_ASSIGNED, payload)).payload).toEqual(payload);
+    }
+    for (const payload of [{ previousUserID: 'U1' }, { previousUserID: 'U1', state }, { previousUserID: null, state }]) {
+      expect(decodeMessage(wire(RECIPIENT_USER_REMOVED, payload)).payload).toEqual(payload);
+    }
+    expect(new Set(refused(RECIPIENT_USER_REMOVED, {}).fields?.map((field) => field.field))).toEqual(new Set(['previousUserID']));
+    expect(refused(RECIPIENT_USER_ASSIGNED, { userID: 'U2', userName: null, previousUserID: null, state: { ...state, address: '' } }).fields?.[0].field).toBe(
+      'state.address',
+    );
+    expect(refused(RECIPIENT_USER_REMOVED, { previousUserID: 'U1', state: 'pd1.sealed' }).fields?.[0].field).toBe('state');
   });
 });

@@ -49,6 +49,24 @@ describe('device event contracts', () => {
     decodes(DEVICE_REPLACED, { replacedBy: 'device-2', previousUserID: null });
   });
 
+  it('owner changes carry the device\'s whole state; a user-removed opened without its user (erased) keeps it', () => {
+    const state = {
+      platform: 'Android',
+      transport: 'GCM',
+      properties: { language: 'nl', location: { type: 'Point', coordinates: [4.9, 52.37] }, locationAccuracy: 10 },
+      tags: ['vip'],
+      userData: { firstName: 'Ada' },
+      status: 'active',
+    };
+    decodes(DEVICE_USER_ASSIGNED, { userID: 'U2', userName: 'Bob', previousUserID: 'U1', state });
+    decodes(DEVICE_USER_REMOVED, { previousUserID: 'U1', state });
+    decodes(DEVICE_USER_REMOVED, { previousUserID: null, state });
+    expect(invalidFields(DEVICE_USER_ASSIGNED, { userID: 'U2', userName: null, previousUserID: null, state: { ...state, status: 'erased' } })).toEqual([
+      'state.status',
+    ]);
+    expect(invalidFields(DEVICE_USER_REMOVED, { previousUserID: 'U1', state: { ...state, tags: 'vip' } })).toEqual(['state.tags']);
+  });
+
   it('events refuse what the service never emits', () => {
     expect(invalidFields(DEVICE_REGISTERED, { platform: 'iOS', transport: 'APNS', properties: {}, tags: [], userData: { firstName: null } })).toEqual([
       'userData',

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsArray, IsDateString, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { IsTag } from '../../commands/device/device-fields';
 import { IsUserDataMap } from '../../user-data';
 import {
@@ -64,4 +64,14 @@ export class RecipientRegisteredPayload {
 
   @IsIn(RECIPIENT_VERIFICATIONS)
   verification!: RecipientVerification;
+
+  /**
+   * When the contact began: this event's time for a contact seen for the first time or registered
+   * anew after it was erased; for a deactivated one that comes back, the time it began before (the
+   * read model's createdAt, whatever a reader could open of the events in between). Absent in
+   * events recorded before it was added.
+   */
+  @IsOptional()
+  @IsDateString()
+  createdAt?: string;
 }

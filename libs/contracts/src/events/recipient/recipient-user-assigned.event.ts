@@ -1,5 +1,7 @@
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { RECIPIENT_USER_ID_MAX_LENGTH, RECIPIENT_USER_NAME_MAX_LENGTH } from '../../commands/recipient/recipient-fields';
+import { RecipientChannelState } from './recipient-channel-state';
 
 export const RECIPIENT_USER_ASSIGNED = 'recipient.user-assigned';
 
@@ -23,4 +25,15 @@ export class RecipientUserAssignedPayload {
   @IsString()
   @MaxLength(RECIPIENT_USER_ID_MAX_LENGTH)
   previousUserID!: string | null;
+
+  /**
+   * The contact's whole state at this version, sealed for its new user: a reader sets the contact
+   * to it (ADR 0009, "Owner changes re-seal the channel's state"). Absent in events recorded before
+   * it was added.
+   */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RecipientChannelState)
+  state?: RecipientChannelState;
 }
