@@ -65,9 +65,13 @@ export class User {
     this.record(USER_DATA_CHANGED, payload, cause, (state) => ({ ...state, userData: next }));
   }
 
-  /** Hide the user from lists and messaging (until a channel registers again). */
+  /**
+   * Hide the user from lists and messaging (until a channel registers again). Recorded even when
+   * this user is inactive here already: a channel registering for the user reactivates it in the
+   * read model, which this service does not see, so a second deactivation must reach the read model
+   * too (where a repeated one changes nothing).
+   */
   deactivate(cause: CausedBy): void {
-    if (this.state.status === 'inactive') return;
     const payload: UserDeactivatedPayload = { status: 'inactive' };
     this.record(USER_DEACTIVATED, payload, cause, (state) => ({ ...state, status: 'inactive' }));
   }

@@ -13,6 +13,9 @@ import { openedKeys } from './opened-keys';
 
 export type EntityType = 'user' | 'device' | 'recipient';
 
+/** What an event says of its user's status (see Projection.ensureUser); 'kept': nothing. */
+export type UserStatusChange = 'active' | 'inactive' | 'kept';
+
 /** Told after a commit that wrote snapshots (the relay, to publish them at once). */
 export const SNAPSHOTS_WRITTEN = Symbol('SNAPSHOTS_WRITTEN');
 export type SnapshotsWritten = () => void;
@@ -157,19 +160,39 @@ export class Projection {
    * A user exists in the read model from the first time a channel is attached to its userID. The
    * channel's name is the user's name only while the profile-service gave none; among channels, the
    * latest name (by event time) wins, so the result does not depend on the order of arrival.
+   *
+   * The status, likewise, is the one of the user's latest status event by event time, whatever
+   * order they are folded in (`status_at` is its time): `user.registered` and every channel event
+   * that calls this (a channel registering or being assigned to the user: `status` 'active', the
+   * default) make the user active, `user.deactivated` makes them inactive; `user.renamed` and
+   * `user.user-data-changed` ('kept') leave the status as it is, as the profile-service does. So a
+   * channel event reactivates a deactivated user only if it is newer than the deactivation, and a
+   * deactivation deactivates only if it is newer than the last (re)activation. At equal times the
+   * deactivation wins (a user registered and deactivated by one command has both events at one
+   * instant). See docs/adr/0008-profile-snapshots-and-replay.md.
    */
-  async ensureUser(em: EntityManager, application: string, userId: string, userName: string | null, time: string): Promise<void> {
+  async ensureUser(
+    em: EntityManager,
+    application: string,
+    userId: string,
+    userName: string | null,
+    time: string,
+    status: UserStatusChange = 'active',
+  ): Promise<void> {
+    const changed = status === 'kept' ? null : status;
     await em.query(
       `INSERT INTO ${this.tables.users} AS u
-         (application, user_id, channel_user_name, channel_user_name_at, status, created_at, updated_at)
-       VALUES ($1, $2, $3::text, CASE WHEN $3::text IS NULL THEN NULL ELSE $4::timestamptz END, 'active', $4, $4)
+         (application, user_id, channel_user_name, channel_user_name_at, status, status_at, created_at, updated_at)
+       VALUES ($1, $2, $3::text, CASE WHEN $3::text IS NULL THEN NULL ELSE $4::timestamptz END,
+               COALESCE($5::text, 'active'), CASE WHEN $5::text IS NULL THEN NULL ELSE $4::timestamptz END, $4, $4)
        ON CONFLICT (application, user_id) DO UPDATE SET
          channel_user_name = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name ELSE u.channel_user_name END,
          channel_user_name_at = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name_at ELSE u.channel_user_name_at END,
-         status = 'active',
+         status = CASE WHEN ${NEWER_STATUS} THEN EXCLUDED.status ELSE u.status END,
+         status_at = CASE WHEN ${NEWER_STATUS} THEN EXCLUDED.status_at ELSE u.status_at END,
          created_at = LEAST(u.created_at, EXCLUDED.created_at),
          updated_at = GREATEST(u.updated_at, EXCLUDED.updated_at)`,
-      [application, userId, userName, time],
+      [application, userId, userName, time, changed],
     );
   }
 
@@ -230,3 +253,10 @@ const PENDING_SNAPSHOTS = Symbol('pending profile snapshots');
 
 const NEWER_CHANNEL_NAME = `EXCLUDED.channel_user_name IS NOT NULL AND (u.channel_user_name IS NULL
   OR (EXCLUDED.channel_user_name_at, EXCLUDED.channel_user_name) > (u.channel_user_name_at, u.channel_user_name))`;
+
+/**
+ * The event's status is newer than the row's: a later event time, or the same time and a
+ * deactivation over an activation. A row without a status event yet (status_at null) takes any.
+ */
+const NEWER_STATUS = `EXCLUDED.status_at IS NOT NULL AND (u.status_at IS NULL
+  OR (EXCLUDED.status_at, EXCLUDED.status = 'inactive') > (u.status_at, u.status = 'inactive'))`;

@@ -11,10 +11,11 @@ export class UserDataChangedProjector implements MessageHandler<typeof USER_DATA
 
   handle(event: Message<typeof USER_DATA_CHANGED>): Promise<void> {
     return this.projection.apply('user', event, async (em) => {
-      await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time);
+      // The status stays as it is: new data for a deactivated user does not reactivate them (nor does the profile-service).
+      await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time, 'kept');
       await em.query(
-        `UPDATE ${this.projection.tables.users} SET user_data = $3::jsonb, updated_at = $4 WHERE application = $1 AND user_id = $2`,
-        [event.application, event.aggregateId, JSON.stringify(event.payload.userData), event.time],
+        `UPDATE ${this.projection.tables.users} SET user_data = $3::jsonb WHERE application = $1 AND user_id = $2`,
+        [event.application, event.aggregateId, JSON.stringify(event.payload.userData)],
       );
     });
   }

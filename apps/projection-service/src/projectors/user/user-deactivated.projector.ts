@@ -3,7 +3,11 @@ import { Message, USER_DEACTIVATED } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
 
-/** Hidden from lists and messaging; a channel registering (or any channel event) makes the user active again. */
+/**
+ * Hidden from lists and messaging until a channel registers again: a channel registering for the
+ * user, or being assigned to them, with a later event time makes the user active again. A channel
+ * event older than this one, folded after it, does not (see Projection.ensureUser).
+ */
 @Injectable()
 export class UserDeactivatedProjector implements MessageHandler<typeof USER_DEACTIVATED> {
   readonly type = USER_DEACTIVATED;
@@ -11,12 +15,8 @@ export class UserDeactivatedProjector implements MessageHandler<typeof USER_DEAC
   constructor(private readonly projection: Projection) {}
 
   handle(event: Message<typeof USER_DEACTIVATED>): Promise<void> {
-    return this.projection.apply('user', event, async (em) => {
-      await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time);
-      await em.query(
-        `UPDATE ${this.projection.tables.users} SET status = 'inactive', updated_at = $3 WHERE application = $1 AND user_id = $2`,
-        [event.application, event.aggregateId, event.time],
-      );
-    });
+    return this.projection.apply('user', event, (em) =>
+      this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time, 'inactive'),
+    );
   }
 }

@@ -11,10 +11,11 @@ export class UserRenamedProjector implements MessageHandler<typeof USER_RENAMED>
 
   handle(event: Message<typeof USER_RENAMED>): Promise<void> {
     return this.projection.apply('user', event, async (em) => {
-      await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time);
+      // The status stays as it is: renaming a deactivated user does not reactivate them (nor does the profile-service).
+      await this.projection.ensureUser(em, event.application, event.aggregateId, null, event.time, 'kept');
       await em.query(
-        `UPDATE ${this.projection.tables.users} SET profile_user_name = $3, updated_at = $4 WHERE application = $1 AND user_id = $2`,
-        [event.application, event.aggregateId, event.payload.userName, event.time],
+        `UPDATE ${this.projection.tables.users} SET profile_user_name = $3 WHERE application = $1 AND user_id = $2`,
+        [event.application, event.aggregateId, event.payload.userName],
       );
     });
   }
