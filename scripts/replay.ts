@@ -6,6 +6,9 @@
  * Configuration: DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX (as the services).
  * A deployment must keep the whole history of device.events, recipient.events and profile.events:
  * `retention.ms=-1` (and no `retention.bytes`), which `npm run kafka:topics` sets when it creates them.
+ * If a partition of them no longer starts at offset 0 (its beginning was deleted), the replay refuses
+ * and changes nothing, naming the topic and partition; `--allow-truncated-history` rebuilds from what
+ * is left (the rebuilt read model then lacks the deleted events).
  */
 import { SingleBar } from 'cli-progress';
 import { DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BROKERS } from '../libs/config/src';
@@ -15,6 +18,7 @@ import { replay } from '../apps/projection-service/src/replay/replay';
 export interface ReplayCommandOptions {
   restart?: boolean;
   keepOld?: boolean;
+  allowTruncatedHistory?: boolean;
 }
 
 export async function runReplay(options: ReplayCommandOptions): Promise<void> {
@@ -36,6 +40,7 @@ export async function runReplay(options: ReplayCommandOptions): Promise<void> {
     logger,
     restart: options.restart,
     keepOld: options.keepOld,
+    allowTruncatedHistory: options.allowTruncatedHistory,
     signal: abort.signal,
     onProgress: (p) => {
       const payload = { speed: Math.round(p.eventsPerSecond), etaText: p.etaSeconds === null ? '-' : `${Math.ceil(p.etaSeconds)}s`, phase: p.phase };

@@ -33,6 +33,12 @@ export interface ReplayOptions {
   logger: Logger;
   /** Start over: drop a rebuild left by an interrupted run instead of resuming it. */
   restart?: boolean;
+  /**
+   * Rebuild even though an event topic partition no longer starts at offset 0 (retention or
+   * deleteRecords removed its beginning): the rebuilt read model then lacks that history. Without
+   * it the replay refuses (TruncatedHistoryError) and changes nothing.
+   */
+  allowTruncatedHistory?: boolean;
   /** Keep the replaced read model as `projection_retired_<time>` instead of dropping it. */
   keepOld?: boolean;
   onProgress?: (progress: ReplayProgress) => void;
@@ -58,9 +64,50 @@ export interface ReplayResult {
 type Offsets = Map<string, number>; // "<topic>|<partition>" → offset
 const slot = (topic: string, partition: number) => `${topic}|${partition}`;
 
+/** An event topic partition whose first records are gone: `firstOffset` is its low watermark. */
+export interface TruncatedPartition {
+  topic: string;
+  partition: number;
+  /** Where the partition starts now. */
+  firstOffset: number;
+  /** Where the rebuild needs it to start: 0, or the checkpoint of an interrupted run. */
+  neededFrom: number;
+}
+
+/** The replay refuses to rebuild from event topics that lost part of their history. */
+export class TruncatedHistoryError extends Error {
+  constructor(readonly partitions: TruncatedPartition[]) {
+    super(
+      `refusing to replay: the history of ${partitions
+        .map((p) => `topic ${p.topic} partition ${p.partition} (starts at offset ${p.firstOffset}, needed from ${p.neededFrom})`)
+        .join(', ')} was deleted (retention or deleteRecords), so the rebuilt read model would miss those events. ` +
+        'Event topics must keep their whole history (retention.ms=-1, see docs/operations.md). ' +
+        'To rebuild from what is left anyway, run again with --allow-truncated-history.',
+    );
+    this.name = 'TruncatedHistoryError';
+  }
+}
+
+/**
+ * The partitions whose low watermark is past the first offset the rebuild still needs: offset 0 on
+ * a fresh rebuild, the checkpoint (next offset to fold) of a partition an interrupted run resumes.
+ */
+export function truncatedPartitions(lowWatermarks: Offsets, checkpoints: Offsets): TruncatedPartition[] {
+  const truncated: TruncatedPartition[] = [];
+  for (const [key, low] of lowWatermarks) {
+    const neededFrom = checkpoints.get(key) ?? 0;
+    if (low <= neededFrom) continue;
+    const separator = key.lastIndexOf('|');
+    truncated.push({ topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), firstOffset: low, neededFrom });
+  }
+  return truncated.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
 /**
  * Rebuilds the read model from the event topics next to the live one, then swaps it in.
  *
+ * 0. Refuses (TruncatedHistoryError, before anything changes) when a partition of the event topics
+ *    starts after the first offset the rebuild needs, unless `allowTruncatedHistory`.
  * 1. `projection_rebuild` is made with the live DDL (the same migrations) unless a previous run left
  *    one: then it resumes from its checkpoints (next offset per topic partition, committed in the
  *    transaction of each batch, so an interruption at any point loses nothing and doubles nothing).
@@ -87,19 +134,22 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const kafka = createKafka(options.kafka, options.logger);
   let consumer: Consumer | undefined;
   try {
+    const checkpoints = `${quoteIdentifier(rebuild)}.replay_checkpoints`;
+    let { starts, ends } = await topicOffsets(kafka, options.kafka);
+    // Before anything changes: a rebuild from truncated topics would silently lack history.
+    const next: Offsets = options.restart ? new Map() : await savedCheckpoints(dataSource, rebuild);
+    const truncated = truncatedPartitions(starts, next);
+    if (truncated.length > 0) {
+      const named = truncated.map((p) => ({ ...p, topic: qualify(options.kafka, p.topic) }));
+      if (!options.allowTruncatedHistory) throw new TruncatedHistoryError(named);
+      options.logger.warn({ truncated: named }, 'replaying event topics whose history was partly deleted (--allow-truncated-history)');
+    }
+
     if (options.restart) await dataSource.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(rebuild)} CASCADE`);
     await migrateServiceSchema(dataSource, rebuild);
-    const checkpoints = `${quoteIdentifier(rebuild)}.replay_checkpoints`;
     await dataSource.query(`CREATE TABLE IF NOT EXISTS ${checkpoints} (
       topic text NOT NULL, partition integer NOT NULL, next_offset bigint NOT NULL, PRIMARY KEY (topic, partition))`);
-
-    const next: Offsets = new Map(
-      ((await dataSource.query(`SELECT topic, partition, next_offset FROM ${checkpoints}`)) as { topic: string; partition: number; next_offset: string }[]).map(
-        (row) => [slot(row.topic, row.partition), Number(row.next_offset)],
-      ),
-    );
-    let { starts, ends } = await topicOffsets(kafka, options.kafka);
-    for (const [key, start] of starts) if (!next.has(key)) next.set(key, start);
+    for (const [key, start] of starts) if ((next.get(key) ?? -1) < start) next.set(key, start);
 
     const transactions = new InTransaction();
     const fold = createFold(dataSource, { schema: rebuild, snapshots: false, transactions });
@@ -292,6 +342,20 @@ async function carryOver(runner: QueryRunner, live: string, rebuild: string): Pr
   ]);
   const inbox = `${quoteIdentifier(rebuild)}.inbox`;
   await runner.query(`INSERT INTO ${inbox} SELECT * FROM ${quoteIdentifier(live)}.inbox ON CONFLICT DO NOTHING`);
+}
+
+/** The checkpoints of an interrupted run (none when there is no rebuild yet). */
+async function savedCheckpoints(dataSource: DataSource, rebuild: string): Promise<Offsets> {
+  const [{ exists }] = (await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS exists', [`${quoteIdentifier(rebuild)}.replay_checkpoints`])) as {
+    exists: boolean;
+  }[];
+  if (!exists) return new Map();
+  const rows = (await dataSource.query(`SELECT topic, partition, next_offset FROM ${quoteIdentifier(rebuild)}.replay_checkpoints`)) as {
+    topic: string;
+    partition: number;
+    next_offset: string;
+  }[];
+  return new Map(rows.map((row) => [slot(row.topic, row.partition), Number(row.next_offset)]));
 }
 
 async function topicOffsets(kafka: Kafka, settings: KafkaSettings): Promise<{ starts: Offsets; ends: Offsets }> {
