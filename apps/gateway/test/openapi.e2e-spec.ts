@@ -39,6 +39,23 @@ const REFERENCE_ROUTES: { method: string; path: string; statuses: number[]; mess
   { method: 'put', path: '/device/{deviceID}/user', statuses: [200], message: 'device updated' },
   { method: 'delete', path: '/device/{deviceID}/user', statuses: [200], message: 'device updated' },
   { method: 'put', path: '/device/{deviceID}/userdata/override', statuses: [200], message: 'device user data updated' },
+  { method: 'get', path: '/device/{deviceID}/dnd', statuses: [200], sdk: true },
+  { method: 'put', path: '/device/{deviceID}/dnd', statuses: [200], message: 'device updated', sdk: true },
+  { method: 'put', path: '/device/{deviceID}/cleardnd', statuses: [200], message: 'device updated', sdk: true },
+  { method: 'post', path: '/device/bygeometry', statuses: [200] },
+  { method: 'get', path: '/device/bylocation/{lat1}/{long1}/{lat2}/{long2}', statuses: [200] },
+  { method: 'get', path: '/device/bylocation/{latitude}/{longitude}/{distance}', statuses: [200] },
+  { method: 'get', path: '/device/forregion/{region}', statuses: [200] },
+  { method: 'get', path: '/device/forsubscription/{subscription}', statuses: [200] },
+  { method: 'get', path: '/device/search/{search}', statuses: [200] },
+  { method: 'get', path: '/device/fortag/{tag}', statuses: [200] },
+  { method: 'get', path: '/device/fortag/{tag}/count', statuses: [200] },
+  { method: 'get', path: '/device/foruser/{userID}/fornotification/{notification}', statuses: [200] },
+  { method: 'get', path: '/device/tags', statuses: [200] },
+  { method: 'get', path: '/device/tags/{tag}', statuses: [200] },
+  { method: 'get', path: '/device/{deviceID}/regionstate', statuses: [200] },
+  { method: 'get', path: '/device/{deviceID}/regionstate/forregion/{region}', statuses: [200] },
+  { method: 'get', path: '/device/{deviceID}/regionstate/forbeacon/{beacon}', statuses: [200] },
   { method: 'post', path: '/email', statuses: [200, 201, 202] },
   { method: 'put', path: '/email/{deviceID}', statuses: [200, 202], message: 'email contact updated' },
   { method: 'delete', path: '/email/{deviceID}', statuses: [204] },
@@ -251,7 +268,7 @@ describe('OpenAPI document and Swagger UI of the gateway', () => {
     // The admin credential is not rate limited per application.
     expect(responses('get', '/admin/applications')['429']).toBeUndefined();
 
-    // Every write (it takes Prefer and Idempotency-Key) documents 202 and 422; reads take neither.
+    // Every write (it takes Prefer, Idempotency-Key and X-Correlation-Id) documents 202 and 422; reads take none.
     let writes = 0;
     for (const [template, item] of Object.entries(document.paths)) {
       for (const method of METHODS) {
@@ -264,7 +281,7 @@ describe('OpenAPI document and Swagger UI of the gateway', () => {
         }
         if (!headers.includes('Idempotency-Key')) continue;
         writes++;
-        expect([template, method, headers.sort()]).toEqual([template, method, ['Idempotency-Key', 'Prefer']]);
+        expect([template, method, headers.sort()]).toEqual([template, method, ['Idempotency-Key', 'Prefer', 'X-Correlation-Id']]);
         expect([template, method, Object.keys(documented.responses).filter((status) => ['202', '422'].includes(status))]).toEqual([template, method, ['202', '422']]);
       }
     }

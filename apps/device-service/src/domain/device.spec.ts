@@ -171,6 +171,16 @@ describe('Device', () => {
     expect(device.snapshot.properties).toEqual({ language: 'nl', timeZoneOffset: 1 });
   });
 
+  it('a Do Not Disturb period is an updatable property: set, the same again (any key order) records nothing, null clears', () => {
+    const device = stored();
+    device.update({ dnd: { start: '23:00', end: '07:00' } }, cause);
+    device.update({ dnd: { end: '07:00', start: '23:00' } }, cause);
+    device.update({ dnd: null }, cause);
+
+    expect(payloads(device)).toEqual([{ properties: { dnd: { start: '23:00', end: '07:00' } } }, { properties: { dnd: null } }]);
+    expect(device.snapshot.properties).toEqual({ language: 'en', timeZoneOffset: 1 });
+  });
+
   it('deactivate records device.deactivated once, keeping user, tags and data', () => {
     const device = stored({ userId: 'U1', tags: ['t'] });
     device.deactivate(cause);

@@ -370,7 +370,7 @@ function mergeProperties(
   const changed: Record<string, unknown> = {};
   for (const key of keys) {
     if (!Object.prototype.hasOwnProperty.call(given, key) || given[key] === undefined) continue;
-    const value = key === 'location' ? normalizeLocation(given[key]) : given[key];
+    const value = key === 'location' ? normalizeLocation(given[key]) : key === 'dnd' ? normalizeDnd(given[key]) : given[key];
     if (sameValue(value, next[key] ?? null)) continue;
     changed[key] = value;
     if (value === null) delete next[key];
@@ -390,6 +390,13 @@ function normalizeLocation(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const { coordinates } = value as { coordinates: [number, number] };
   return { type: 'Point', coordinates: [coordinates[0], coordinates[1]] };
+}
+
+/** A Do Not Disturb period keeps only `start` and `end`, in that order (so equal ones compare equal). */
+function normalizeDnd(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const { start, end } = value as { start: string; end: string };
+  return { start, end };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

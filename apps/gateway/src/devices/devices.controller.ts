@@ -23,6 +23,7 @@ import { DevicesReadModel } from './devices.read-model';
 import { RegisterDeviceDto } from './dto/register-device.dto';
 import { TagDto, TagsDto } from './dto/tags.dto';
 import { UpdateDeviceDto } from './dto/update-device.dto';
+import { dndFromBody } from './dto/dnd-body';
 import { userDataFromBody } from './dto/user-data-body';
 
 function pick<K extends string>(source: Partial<Record<K, unknown>>, keys: readonly K[]): Partial<Record<K, unknown>> {
@@ -193,5 +194,38 @@ export class DevicesController {
     const userData = userDataFromBody(body);
     const answer = await this.writes.overrideUserData(application, deviceId, userData, commandCredential(credential), write, message('device updated'));
     return reply(res, answer);
+  }
+
+  /** The device's Do Not Disturb period: `{dnd: {start, end}}`, or `{dnd: null}` when it has none. */
+  @Get(':deviceID/dnd')
+  @Accepts('sdk', 'master')
+  async dnd(@ApplicationKey() application: string, @Param('deviceID', DeviceIdPipe) deviceId: string) {
+    return { dnd: await this.devices.dnd(application, deviceId) };
+  }
+
+  /** Set the Do Not Disturb period, `{"start": "23:00", "end": "07:00"}` (HH:mm, 24-hour): a device update. */
+  @Put(':deviceID/dnd')
+  @Accepts('sdk', 'master')
+  async putDnd(
+    @ApplicationKey() application: string,
+    @Param('deviceID', DeviceIdPipe) deviceId: string,
+    @Body() body: unknown,
+    @WriteHeaders() write: WriteOptions,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    const payload: UpdateDevicePayload = { dnd: dndFromBody(body) };
+    return reply(res, await this.writes.send(application, deviceId, UPDATE_DEVICE, payload, write, message('device updated')));
+  }
+
+  /** Clear the Do Not Disturb period (a device update setting it to null). */
+  @Put(':deviceID/cleardnd')
+  @Accepts('sdk', 'master')
+  async clearDnd(
+    @ApplicationKey() application: string,
+    @Param('deviceID', DeviceIdPipe) deviceId: string,
+    @WriteHeaders() write: WriteOptions,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    return reply(res, await this.writes.send(application, deviceId, UPDATE_DEVICE, { dnd: null }, write, message('device updated')));
   }
 }

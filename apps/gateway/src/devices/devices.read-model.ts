@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '@omni/persistence';
 import { ApiError } from '../errors/api-error';
 import { DEVICE_COLUMNS, DEVICE_FROM, DeviceModel, DeviceRow, RECIPIENT_FROM, recipientColumns, toDeviceModel } from './device-model';
+import { DeviceFilter, PUSH_COLUMNS, RECIPIENT_COLUMNS, SourceColumns, SqlParameters } from './device-filters';
 import { DeviceActiveFilter, DeviceMedium } from './dto/device-queries.dto';
 
 export const deviceNotFound = () => new ApiError(404, 'DEVICE_NOT_FOUND', 'device not found');
@@ -10,24 +11,28 @@ export const deviceNotFound = () => new ApiError(404, 'DEVICE_NOT_FOUND', 'devic
 export const DEVICE_PAGE_DEFAULT = 100;
 
 /**
- * Where the recipients of one medium live in the read model: a SELECT of DeviceRow's columns for
- * an application ($1), optionally narrowed to one user ($2).
+ * Where the recipients of one medium live in the read model: a SELECT of DeviceRow's columns of
+ * an application's ($1) active ones, narrowed by a filter.
  */
 interface RecipientSource {
-  select(forUser: boolean): string;
+  select(filter: DeviceFilter | undefined, parameters: SqlParameters): string;
+}
+
+function where(columns: SourceColumns, filter: DeviceFilter | undefined, parameters: SqlParameters): string {
+  return filter ? ` AND (${filter(columns, parameters)})` : '';
 }
 
 const PUSH_DEVICES: RecipientSource = {
-  select: (forUser) =>
+  select: (filter, parameters) =>
     `SELECT ${DEVICE_COLUMNS} FROM ${DEVICE_FROM}
-      WHERE d.application = $1 AND d.status = 'active'${forUser ? ' AND d.user_id = $2' : ''}`,
+      WHERE d.application = $1 AND d.status = 'active'${where(PUSH_COLUMNS, filter, parameters)}`,
 };
 
 function recipients(channel: 'email' | 'sms'): RecipientSource {
   return {
-    select: (forUser) =>
+    select: (filter, parameters) =>
       `SELECT ${recipientColumns(channel)} FROM ${RECIPIENT_FROM}
-        WHERE r.application = $1 AND r.channel = '${channel}' AND r.status = 'active'${forUser ? ' AND r.user_id = $2' : ''}`,
+        WHERE r.application = $1 AND r.channel = '${channel}' AND r.status = 'active'${where(RECIPIENT_COLUMNS, filter, parameters)}`,
   };
 }
 
@@ -41,6 +46,20 @@ const SOURCES: Record<DeviceMedium, readonly RecipientSource[]> = {
   sms: [SMS_NUMBERS],
   all: [PUSH_DEVICES, EMAIL_CONTACTS, SMS_NUMBERS],
 };
+
+/** A device list query: the active devices of a medium that pass the filter, a page of them. */
+export interface DeviceListQuery {
+  filter?: DeviceFilter;
+  medium: DeviceMedium;
+  skip: number;
+  limit: number;
+}
+
+/** A tag of the application and how many of its active devices (of any medium) have it. */
+export interface DeviceTag {
+  tag: string;
+  deviceCount: number;
+}
 
 /** The gateway's reads of devices: the projection's tables, always within one application (tenant). */
 export class DevicesReadModel {
@@ -91,28 +110,70 @@ export class DevicesReadModel {
     return rows[0].user_data ?? {};
   }
 
+  /** An active device's Do Not Disturb period (null when it has none), or 404. */
+  async dnd(application: string, deviceId: string): Promise<{ start: string; end: string } | null> {
+    const rows = await queryRows<{ dnd: { start: string; end: string } | null }>(
+      this.dataSource,
+      `SELECT properties -> 'dnd' AS dnd FROM projection.devices WHERE application = $1 AND device_id = $2 AND status = 'active'`,
+      [application, deviceId],
+    );
+    if (!rows[0]) throw deviceNotFound();
+    return rows[0].dnd ?? null;
+  }
+
   /**
-   * A page of the active recipients of a medium, of the whole application or of one user, in
-   * registration order; `count` is the total (for paging).
+   * A page of the active recipients of a medium that pass the filter (all of the application's
+   * without one), in registration order; `count` is the total (for paging).
    */
-  async list(
-    application: string,
-    query: { userId?: string; medium: DeviceMedium; skip: number; limit: number },
-  ): Promise<{ devices: DeviceModel[]; count: number }> {
+  async list(application: string, query: DeviceListQuery): Promise<{ devices: DeviceModel[]; count: number }> {
     const sources = SOURCES[query.medium];
-    if (sources.length === 0) return { devices: [], count: 0 };
-    const forUser = query.userId !== undefined;
-    const union = sources.map((source) => source.select(forUser)).join('\nUNION ALL\n');
-    const parameters: unknown[] = forUser ? [application, query.userId] : [application];
-    const page = parameters.length;
+    const parameters = new SqlParameters([application]);
+    const union = sources.map((source) => source.select(query.filter, parameters)).join('\nUNION ALL\n');
+    const countParameters = [...parameters.values];
+    const skip = parameters.add(query.skip, 'bigint');
+    const limit = parameters.add(query.limit, 'bigint');
     const rows = await queryRows<DeviceRow>(
       this.dataSource,
-      // eslint-disable-next-line omni/sql-parameters -- union of the constant SELECTs of SOURCES (device-model.ts columns and joins); the medium only picks which
-      `SELECT * FROM (${union}) r ORDER BY r.created_at, r.medium, r.device_id OFFSET $${page + 1} LIMIT $${page + 2}`,
-      [...parameters, query.skip, query.limit],
+      // eslint-disable-next-line omni/sql-parameters -- union of the constant SELECTs of SOURCES (device-model.ts columns and joins) and the filters of device-filters.ts, whose values are all parameters
+      `SELECT * FROM (${union}) r ORDER BY r.created_at, r.medium, r.device_id OFFSET ${skip} LIMIT ${limit}`,
+      parameters.values,
     );
-    // eslint-disable-next-line omni/sql-parameters -- union of the constant SELECTs of SOURCES (device-model.ts columns and joins); the medium only picks which
-    const [{ count }] = await queryRows<{ count: number }>(this.dataSource, `SELECT count(*)::int AS count FROM (${union}) r`, parameters);
+    // eslint-disable-next-line omni/sql-parameters -- as above: constant SELECTs and parameterised filters
+    const [{ count }] = await queryRows<{ count: number }>(this.dataSource, `SELECT count(*)::int AS count FROM (${union}) r`, countParameters);
     return { devices: rows.map((row) => toDeviceModel(application, row)), count };
+  }
+
+  /** How many active recipients of a medium pass the filter. */
+  async count(application: string, query: { filter?: DeviceFilter; medium: DeviceMedium }): Promise<number> {
+    const parameters = new SqlParameters([application]);
+    const union = SOURCES[query.medium].map((source) => source.select(query.filter, parameters)).join('\nUNION ALL\n');
+    // eslint-disable-next-line omni/sql-parameters -- union of the constant SELECTs of SOURCES and the parameterised filters of device-filters.ts
+    const [{ count }] = await queryRows<{ count: number }>(this.dataSource, `SELECT count(*)::int AS count FROM (${union}) r`, parameters.values);
+    return count;
+  }
+
+  /**
+   * A page of the application's tags — of its active devices of every medium (push devices, email
+   * contacts, SMS numbers) — with how many devices have each, by tag; only tags that contain
+   * `search` (any letter case) when given. `count` is the number of such tags (for paging).
+   */
+  async tagList(application: string, query: { search?: string; skip: number; limit: number }): Promise<{ tags: DeviceTag[]; count: number }> {
+    const tags = `SELECT unnest(d.tags) AS tag FROM projection.devices d WHERE d.application = $1 AND d.status = 'active'
+      UNION ALL
+      SELECT unnest(r.tags) AS tag FROM projection.recipients r WHERE r.application = $1 AND r.status = 'active'`;
+    const search = query.search ?? null;
+    const rows = await queryRows<{ tag: string; device_count: number }>(
+      this.dataSource,
+      `SELECT t.tag, count(*)::int AS device_count FROM (${tags}) t
+        WHERE $2::text IS NULL OR strpos(lower(t.tag), lower($2::text)) > 0
+        GROUP BY t.tag ORDER BY t.tag COLLATE "C" OFFSET $3 LIMIT $4`,
+      [application, search, query.skip, query.limit],
+    );
+    const [{ count }] = await queryRows<{ count: number }>(
+      this.dataSource,
+      `SELECT count(DISTINCT t.tag)::int AS count FROM (${tags}) t WHERE $2::text IS NULL OR strpos(lower(t.tag), lower($2::text)) > 0`,
+      [application, search],
+    );
+    return { tags: rows.map((row) => ({ tag: row.tag, deviceCount: row.device_count })), count };
   }
 }

@@ -45,6 +45,42 @@ const USER_NOT_FOUND = { code: 'USER_NOT_FOUND', message: 'user not found' };
 const APPLICATION_NOT_FOUND = { code: 'APPLICATION_NOT_FOUND', message: 'application not found' };
 const FIELD_NOT_FOUND = { code: 'USER_DATA_FIELD_NOT_FOUND', message: 'user data field not found' };
 
+const REGION_STATE_NOT_FOUND = { code: 'REGION_STATE_NOT_FOUND', message: 'region state not found' };
+
+/** A Do Not Disturb period (SDK API: /device/{deviceID}/dnd). */
+const DND_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['start', 'end'],
+  properties: {
+    start: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', example: '23:00', description: '`HH:mm`, 24-hour.' },
+    end: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', example: '07:00', description: '`HH:mm`, 24-hour.' },
+  },
+};
+
+/** The reference's DeviceTagList: tags with their device counts, and how many tags there are. */
+const DEVICE_TAG_LIST_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['tags', 'count'],
+  properties: {
+    tags: {
+      type: 'array',
+      items: { type: 'object', required: ['tag', 'deviceCount'], properties: { tag: { type: 'string', example: 'toys' }, deviceCount: { type: 'integer', example: 2 } } },
+    },
+    count: { type: 'integer', example: 2 },
+  },
+};
+
+/** The reference's RegionState (never answered: there are no geofence regions or beacons). */
+const REGION_STATE_SCHEMA: SchemaObject = {
+  type: 'object',
+  properties: {
+    deviceID: { type: 'string' },
+    source: { type: 'string', description: 'The region or beacon.' },
+    state: { type: 'string', enum: ['in', 'out'] },
+    since: { type: 'string', format: 'date-time' },
+  },
+};
+
 const PAGE = {
   skip: { description: 'The number of results to skip.', default: 0, example: 0 },
   limit: { description: 'The maximum number of results to retrieve (at most 1000).', default: 100, example: 10 },
@@ -80,6 +116,14 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
     const what = channel === 'email' ? 'Email Contact' : 'SMS Number';
     const updated = channel === 'email' ? 'email contact updated' : 'sms number updated';
     const common = { tag: Tag, reference: PUSH_API, notFound: RECIPIENT_NOT_FOUND } as const;
+    const userDataTimeout = {
+      504: {
+        description:
+          '`USER_DATA_TIMEOUT`: the `userData` of a contact of a user (the user\'s data, applied first and always awaited, even with `Prefer: respond-async`) was not applied in time; the contact was not written. Send the request again (with the same `Idempotency-Key`).',
+        code: 'USER_DATA_TIMEOUT',
+        message: 'the user data was not applied in time; the contact was not written: send the request again (with the same Idempotency-Key)',
+      },
+    };
     return {
       [`POST ${base}`]: {
         ...common,
@@ -99,12 +143,23 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
           201: { description: 'Created.', schema: schemas.deviceMessage, example: { message: 'subscription created', device: { id: 'email-Xq2c8bWl0nWJ3aQkY9vT1g', deviceID: 'email-Xq2c8bWl0nWJ3aQkY9vT1g' } } },
           202: { description: 'Accepted: being processed (`Prefer: respond-async`, or not yet visible).', schema: schemas.recipientAccepted },
         },
+        errors: userDataTimeout,
       },
       [`PUT ${base}/{deviceID}`]: {
         ...common,
         summary: `Update ${what}`,
         operationId: `put${Name}`,
-        responses: { 200: ok(updated) },
+        description:
+          'Change the contact (never its address). `userData` of a contact that belongs to a user (or that the body gives a `userID`) is the user\'s data: it shows in the user\'s profile and on all of their channels.',
+        responses: {
+          200: ok(updated),
+          202: {
+            description: 'Accepted: being processed (`Prefer: respond-async`, or not yet visible).',
+            schema: schemas.commandAccepted,
+            example: { message: `${updated}, pending validation`, commandId: '6f1c9e0a-4d2b-4c1e-9f57-0b8e5d6a7c31', status: 'pending' },
+          },
+        },
+        errors: userDataTimeout,
       },
       [`DELETE ${base}/{deviceID}`]: {
         ...common,
@@ -143,6 +198,13 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
   const sdkDevice = { tag: 'Device', reference: SDK_API, notFound: DEVICE_NOT_FOUND } as const;
   const pushDevice = { tag: 'Device', reference: PUSH_API, notFound: DEVICE_NOT_FOUND } as const;
   const deviceUpdated = ok('device updated');
+  const deviceList: SuccessSpec = { description: 'OK', schema: schemas.deviceList };
+  const deviceTagList: SuccessSpec = {
+    description: 'OK',
+    schema: DEVICE_TAG_LIST_SCHEMA,
+    example: { tags: [{ tag: 'kitchen', deviceCount: 5 }, { tag: 'toys', deviceCount: 2 }], count: 2 },
+  };
+  const regionState: SuccessSpec = { description: 'OK (never: there are no region states).', schema: { type: 'object', properties: { regionState: REGION_STATE_SCHEMA } } };
 
   return {
     // Admin: the application registry.
@@ -279,8 +341,8 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       reference: PUSH_API,
       operationId: 'putUserForUserIDUserdataOverride',
       summary: 'Update User Data For User Devices By userID',
-      description: 'Set the user\'s data: the given fields replace their values, null clears a field, the others stay.',
-      notFound: USER_NOT_FOUND,
+      description: 'Set the user\'s data: the given fields replace their values, null clears a field, the others stay. A userID the application does not have yet is created (as by `PUT /user/foruserid/{userID}`).',
+      notFound: false,
       requestExample: { userData: { firstName: 'John', lastName: 'Doe' } },
       responses: { 200: ok('devices user data updated') },
     },
@@ -382,6 +444,23 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       requestExample: { firstName: 'John', lastName: 'Doe' },
       responses: { 200: deviceUpdated },
     },
+    'GET /device/{deviceID}/dnd': {
+      ...sdkDevice,
+      operationId: 'getDeviceDnd',
+      summary: "Get the device's Do Not Disturb period",
+      description: '`{"dnd": {"start", "end"}}`, or `{"dnd": null}` when the device has none.',
+      responses: { 200: { description: 'OK', schema: { type: 'object', required: ['dnd'], properties: { dnd: { ...DND_SCHEMA, nullable: true } } }, example: { dnd: { start: '23:00', end: '07:00' } } } },
+    },
+    'PUT /device/{deviceID}/dnd': {
+      ...sdkDevice,
+      operationId: 'putDeviceDnd',
+      summary: "Update the device's Do Not Disturb period",
+      description: 'A device update (its `dnd` property). Problems are named `dnd.start` and `dnd.end`.',
+      requestBody: { schema: DND_SCHEMA, description: 'The period: `start` and `end`, each `HH:mm` (24-hour); an `end` before `start` runs past midnight.' },
+      requestExample: { start: '23:00', end: '07:00' },
+      responses: { 200: deviceUpdated },
+    },
+    'PUT /device/{deviceID}/cleardnd': { ...sdkDevice, operationId: 'putDeviceClearDnd', summary: "Clear the device's Do Not Disturb period", responses: { 200: deviceUpdated } },
 
     // Devices: the backend's routes (master secret).
     'GET /device': {
@@ -425,6 +504,143 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       requestBody: userDataBody('wrapped first'),
       requestExample: { userData: { firstName: 'John', lastName: 'Doe' } },
       responses: { 200: ok('device user data updated') },
+    },
+
+    // Devices: the backend's queries (master secret), of the application's active devices.
+    'POST /device/bygeometry': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'postDeviceByGeometry',
+      query: DEVICE_PAGE,
+      summary: 'List Devices For Polygon',
+      description:
+        'Devices whose location is inside a GeoJSON polygon (its first ring, edges included; outside the other rings, its holes), on the plane of longitude and latitude. ' +
+        'Each ring is closed (its last position is its first) with at least 4 positions [longitude, latitude]. At most 1000 per page (default 100).',
+      requestExample: { geometry: { type: 'Polygon', coordinates: [[[4.7, 52.3], [5.1, 52.3], [5.1, 52.5], [4.7, 52.5], [4.7, 52.3]]] } },
+      responses: { 200: deviceList },
+    },
+    'GET /device/bylocation/{lat1}/{long1}/{lat2}/{long2}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForBounds',
+      query: DEVICE_PAGE,
+      summary: 'List Devices For Bounds',
+      description:
+        'Devices whose location is inside the box of two opposite corners (degrees, in either order: latitudes between the two, longitudes between the two; a box never crosses the antimeridian). At most 1000 per page (default 100).',
+      responses: { 200: deviceList },
+    },
+    'GET /device/bylocation/{latitude}/{longitude}/{distance}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceByLocation',
+      query: DEVICE_PAGE,
+      summary: 'List Devices By Location',
+      description: 'Devices whose location is at most `distance` **kilometres** (great-circle) from the point. At most 1000 per page (default 100).',
+      responses: { 200: deviceList },
+    },
+    'GET /device/forregion/{region}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForRegion',
+      query: DEVICE_PAGE,
+      summary: 'List Devices For Region',
+      description:
+        'Devices whose `region` property (the region or country code the device or contact reports, e.g. `NL`; any letter case) is `region`. ' +
+        'There are no geofence regions here: a geofence region id matches no device. At most 1000 per page (default 100).',
+      responses: { 200: deviceList },
+    },
+    'GET /device/forsubscription/{subscription}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForSubscription',
+      query: { medium: DEVICE_PAGE.medium },
+      summary: 'Get Device For Subscription',
+      description: "The device of a subscription id — a push device's deviceID, an email contact's address, an SMS number's phone number — as a list (empty, or one device per medium).",
+      responses: { 200: deviceList },
+    },
+    'GET /device/search/{search}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForSearchString',
+      query: DEVICE_PAGE,
+      summary: 'Get Device For Search String',
+      description:
+        'A device whose deviceID is the search string is the only answer; otherwise push devices whose deviceID (their subscription id) is it, and email contacts and SMS numbers whose address contains it (any letter case).',
+      responses: { 200: deviceList },
+    },
+    'GET /device/fortag/{tag}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForTag',
+      query: DEVICE_PAGE,
+      summary: 'List Devices For Tag',
+      description: 'Devices that have the tag. At most 1000 per page (default 100).',
+      responses: { 200: deviceList },
+    },
+    'GET /device/fortag/{tag}/count': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForTagCount',
+      query: { medium: DEVICE_PAGE.medium },
+      summary: 'Count Devices For Tag',
+      responses: { 200: { description: 'OK', schema: { type: 'object', required: ['count'], properties: { count: { type: 'integer', example: 2 } } } } },
+    },
+    'GET /device/foruser/{userID}/fornotification/{notification}': {
+      ...pushDevice,
+      notFound: false,
+      operationId: 'getDeviceForUserForNotification',
+      summary: 'List Devices For User For Notification',
+      description: "The user's push devices that have the notification in their inbox. There is no notification inbox here: always empty.",
+      responses: { 200: { ...deviceList, example: { devices: [], count: 0 } } },
+    },
+    'GET /device/tags': {
+      ...pushDevice,
+      tag: 'Tag',
+      notFound: false,
+      operationId: 'getDeviceTags',
+      query: PAGE,
+      summary: 'List Tags',
+      description: "The application's tags (of its active devices, email contacts and SMS numbers), by tag, each with how many devices have it; `count` is the number of tags. At most 1000 per page (default 100).",
+      responses: { 200: deviceTagList },
+    },
+    'GET /device/tags/{tag}': {
+      ...pushDevice,
+      tag: 'Tag',
+      notFound: false,
+      operationId: 'getDeviceTagsForTag',
+      query: PAGE,
+      summary: 'Search Tags',
+      description: 'The tags that contain the string (any letter case), as GET /device/tags.',
+      responses: { 200: deviceTagList },
+    },
+    'GET /device/{deviceID}/regionstate': {
+      ...pushDevice,
+      operationId: 'getDeviceRegionStatesById',
+      summary: 'List Device Region States',
+      description: 'There are no geofence regions or beacons here: an active device has no region states.',
+      responses: {
+        200: {
+          description: 'OK',
+          schema: { type: 'object', required: ['regionStates', 'count'], properties: { regionStates: { type: 'array', items: REGION_STATE_SCHEMA }, count: { type: 'integer', example: 0 } } },
+          example: { regionStates: [], count: 0 },
+        },
+      },
+    },
+    'GET /device/{deviceID}/regionstate/forregion/{region}': {
+      ...pushDevice,
+      operationId: 'getDeviceRegionStateForRegion',
+      summary: 'Get Device Region State For Region',
+      description: 'There are no geofence regions here: 404 `REGION_STATE_NOT_FOUND` for an active device, `DEVICE_NOT_FOUND` for an unknown one.',
+      responses: { 200: regionState },
+      errors: { 404: { description: '`DEVICE_NOT_FOUND`, or `REGION_STATE_NOT_FOUND` (always, for a device that exists).', ...REGION_STATE_NOT_FOUND } },
+    },
+    'GET /device/{deviceID}/regionstate/forbeacon/{beacon}': {
+      ...pushDevice,
+      operationId: 'getDeviceRegionStateForBeacon',
+      summary: 'Get Device Region State For Beacon',
+      description: 'There are no beacons here: 404 `REGION_STATE_NOT_FOUND` for an active device, `DEVICE_NOT_FOUND` for an unknown one.',
+      responses: { 200: regionState },
+      errors: { 404: { description: '`DEVICE_NOT_FOUND`, or `REGION_STATE_NOT_FOUND` (always, for a device that exists).', ...REGION_STATE_NOT_FOUND } },
     },
 
     ...recipientRoutes('email'),

@@ -22,3 +22,10 @@ export class GetDeviceQueryDto {
   @IsIn(DEVICE_ACTIVE_FILTERS)
   active?: DeviceActiveFilter;
 }
+
+/** GET /device/fortag/{tag}/count, /device/forsubscription/{subscription}: medium only (default push). */
+export class DeviceMediumQueryDto {
+  @IsOptional()
+  @IsIn(DEVICE_MEDIA)
+  medium?: DeviceMedium;
+}

@@ -81,6 +81,13 @@ describe('device command contracts', () => {
     decodes(UPDATE_DEVICE, {});
   });
 
+  it('device.update carries a Do Not Disturb period {start, end} in HH:mm (24-hour), or null to clear it', () => {
+    decodes(UPDATE_DEVICE, { dnd: { start: '23:00', end: '07:00' } });
+    decodes(UPDATE_DEVICE, { dnd: null });
+    expect(invalidFields(UPDATE_DEVICE, { dnd: { start: '24:00', end: '7:00' } })).toEqual(['dnd.start', 'dnd.end']);
+    expect(invalidFields(UPDATE_DEVICE, { dnd: [] })).toEqual(['dnd']);
+  });
+
   it('device.deactivate, device.remove-user and device.clear-tags carry at most the credential', () => {
     decodes(DEACTIVATE_DEVICE, {});
     decodes(REMOVE_DEVICE_USER, { credential: 'master' });

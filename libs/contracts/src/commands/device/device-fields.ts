@@ -63,6 +63,24 @@ export class DeviceLocation {
   coordinates!: [number, number];
 }
 
+/** A time of day, `HH:mm` on a 24-hour clock (00:00 to 23:59). */
+export const DND_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * A Do Not Disturb period (SDK API: PUT /device/{deviceID}/dnd): from `start` to `end`, each
+ * `HH:mm` (24-hour), in the device's own time; an `end` before `start` runs past midnight
+ * (`{"start": "23:00", "end": "07:00"}`).
+ */
+export class DeviceDnd {
+  @IsString()
+  @Matches(DND_TIME_PATTERN, { message: 'start must be a time "HH:mm" (00:00 to 23:59)' })
+  start!: string;
+
+  @IsString()
+  @Matches(DND_TIME_PATTERN, { message: 'end must be a time "HH:mm" (00:00 to 23:59)' })
+  end!: string;
+}
+
 /**
  * What a device may change about itself after registration (PUT /device/{deviceID}). Every
  * field is optional: absent leaves it as it is, null clears it.
@@ -140,6 +158,13 @@ export class DeviceUpdatableProperties {
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   speed?: number | null;
+
+  /** The Do Not Disturb period (PUT /device/{deviceID}/dnd; null clears it: /cleardnd). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DeviceDnd)
+  dnd?: DeviceDnd | null;
 }
 
 /** Everything a device reports about itself when it registers (POST /device). Absent leaves a field, null clears it. */
@@ -198,6 +223,7 @@ export const DEVICE_UPDATABLE_PROPERTY_KEYS = [
   'altitude',
   'course',
   'speed',
+  'dnd',
 ] as const satisfies readonly (keyof DeviceUpdatableProperties)[];
 
 /** The keys of DeviceProperties: what device.register may set. */
