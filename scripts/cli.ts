@@ -7,20 +7,24 @@
  *   app rename <key> --name New   rename
  *   app rotate <key> --secret master|application
  *   app delete <key>
- *   replay [--restart] [--keep-old]  rebuild the read model from the event topics (DATABASE_URL, KAFKA_BROKERS)
+ *   replay [--restart] [--keep-old] [--allow-truncated-history]
+ *                                 rebuild the read model from the event topics (DATABASE_URL, KAFKA_BROKERS)
  *   dlq list [--topic <t>]        dead-letter topics: count, reasons, redriven (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX)
  *   dlq show <topic> <partition> <offset>
  *   dlq redrive <topic> (--partition <p> --offset <o> | --all) [--dry-run] [--force]
  *
  * The gateway is GATEWAY_URL (default http://127.0.0.1:3000); the admin secret is ADMIN_SECRET, or
- * the one `npm start` generated in .cache/dev-secrets.json. `--json` prints machine-readable output.
+ * the one `npm start` generated in .cache/dev-secrets.json. A call to the gateway that gets no answer
+ * within GATEWAY_TIMEOUT_MS (`--timeout`, default 30000) fails. `--json` prints machine-readable output.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { fetchText } from './lib/http';
 
 interface Globals {
   url: string;
+  timeout: string;
   json: boolean;
 }
 
@@ -28,6 +32,7 @@ const program = new Command()
   .name('npm run cli --')
   .description('Operate the omnichannel profile platform')
   .addOption(new Option('--url <url>', 'gateway base URL').env('GATEWAY_URL').default('http://127.0.0.1:3000'))
+  .addOption(new Option('--timeout <ms>', 'how long a call to the gateway may take').env('GATEWAY_TIMEOUT_MS').default('30000'))
   .option('--json', 'print JSON for scripts', false)
   .showHelpAfterError();
 
@@ -88,7 +93,13 @@ program
   .description('rebuild the read model from the event topics and swap it in (resumes an interrupted run)')
   .option('--restart', 'drop an interrupted rebuild and start over', false)
   .option('--keep-old', 'keep the replaced read model as projection_retired_<time>', false)
-  .action(async (options: { restart: boolean; keepOld: boolean }) => {
+  .option(
+    '--allow-truncated-history',
+    'rebuild even if an event topic partition no longer starts at offset 0 (retention deleted its first events); ' +
+      'the rebuilt read model then lacks them. Without it the replay refuses, naming the topic and partition',
+    false,
+  )
+  .action(async (options: { restart: boolean; keepOld: boolean; allowTruncatedHistory: boolean }) => {
     const { runReplay } = await import('./replay');
     await runReplay(options);
   });
@@ -163,18 +174,47 @@ function adminSecret(): string {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the admin API
 async function admin(method: string, route: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${globals().url}${route}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(`admin:${adminSecret()}`).toString('base64')}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  const response = await fetchText(
+    `${globals().url}${route}`,
+    {
+      method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin:${adminSecret()}`).toString('base64')}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!response.ok) throw new Error(`${response.status} ${String(parsed.code ?? '')}: ${String(parsed.message ?? text)}`);
+    integer(globals().timeout, 'timeout'),
+  );
+  const { text } = response;
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    if (response.ok) throw new Error(`the gateway answered ${response.status} with a body that is not JSON`);
+  }
+  if (!response.ok) throw new GatewayError(response.status, parsed.code, parsed.message ?? text, parsed.fields);
   return parsed;
+}
+
+/** The gateway refused a call: its status and error body (code, message, the fields of a 400). */
+class GatewayError extends Error {
+  readonly code?: string;
+  /** The gateway's own message (`message` is the line people read: status, code and this). */
+  readonly detail: string;
+  readonly fields?: unknown;
+
+  constructor(
+    readonly status: number,
+    code: unknown,
+    message: unknown,
+    fields: unknown,
+  ) {
+    super(`${status} ${String(code ?? '')}: ${String(message)}`);
+    this.code = typeof code === 'string' ? code : undefined;
+    this.detail = String(message);
+    this.fields = fields ?? undefined;
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the admin API
@@ -183,6 +223,14 @@ function print(value: any, human: (value: any) => string): void {
 }
 
 program.parseAsync().catch((error: unknown) => {
-  console.error(`error: ${(error as Error).message}`);
+  const message = error instanceof Error ? error.message : String(error);
+  if (program.opts<Globals>().json) {
+    // For scripts: one JSON object on stderr, `{"error": {status?, code?, message, fields?}}`; exit 1 all the same.
+    const detail =
+      error instanceof GatewayError ? { status: error.status, code: error.code, message: error.detail, fields: error.fields } : { message };
+    console.error(JSON.stringify({ error: detail }));
+  } else {
+    console.error(`error: ${message}`);
+  }
   process.exit(1);
 });

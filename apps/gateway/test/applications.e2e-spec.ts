@@ -86,6 +86,32 @@ describe('applications, credentials and settings', () => {
       expect((await sdk(app).get('/application/info')).status).toBe(200);
     });
 
+    it('a rotated application secret is refused on the other gateway right after the rotation, even with reads in flight', async () => {
+      const app = await newApp();
+      const [first, second] = stack.gatewayUrls;
+      expect((await sdk(app, second).get('/application/info')).status).toBe(200);
+
+      // Keep the second gateway busy with the old secret while the first rotates it, so credential
+      // reads are in flight when the change is notified.
+      let rotating = true;
+      const traffic = (async () => {
+        while (rotating) await sdk(app, second).get('/application/info');
+      })();
+      const rotated = await new ApiClient(first).as('admin', stack.adminSecret).post(`/admin/applications/${app.applicationKey}/rotate`, { secret: 'application' });
+      rotating = false;
+      await traffic;
+      expect(rotated.status).toBe(200);
+      const rotatedApp = { ...app, applicationSecret: rotated.body.applicationSecret as string };
+
+      await waitFor(async () => (await sdk(app, second).get('/application/info')).status === 401, { timeoutMs: 1_000, intervalMs: 20, description: 'old application secret refused on gateway 1' });
+      // And it stays refused: no read from before the rotation was cached.
+      const later = await Promise.all(Array.from({ length: 10 }, () => sdk(app, second).get('/application/info')));
+      expect(later.map((answer) => answer.status)).toEqual(Array(10).fill(401));
+      for (const url of stack.gatewayUrls) expect((await sdk(rotatedApp, url).get('/application/info')).status).toBe(200);
+      // The master secret is untouched.
+      expect((await master(app, second).get('/application/settings')).status).toBe(200);
+    });
+
     it('a deleted application is unreachable: its credentials fail and admin reads 404', async () => {
       const app = await newApp();
       expect((await master(app, stack.gatewayUrls[1]).get('/application/settings')).status).toBe(200);
@@ -130,6 +156,42 @@ describe('applications, credentials and settings', () => {
       expect((await cli('app', 'delete', created.applicationKey)).stdout).toContain(`deleted ${created.applicationKey}`);
       await expect(cli('app', 'get', created.applicationKey)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('404 APPLICATION_NOT_FOUND') });
     });
+
+    it('renames and gets an application, for people and (--json) for scripts', async () => {
+      const app = await newApp('Before CLI');
+      expect((await cli('app', 'rename', app.applicationKey, '--name', 'After CLI')).stdout).toContain(`renamed ${app.applicationKey} to "After CLI"`);
+      expect((await admin.get(`/admin/applications/${app.applicationKey}`)).body.application.name).toBe('After CLI');
+
+      const human = (await cli('app', 'get', app.applicationKey)).stdout;
+      expect(human).toContain(`${app.applicationKey}  After CLI`);
+      expect(human).toContain('"userRegistration":"sdk"');
+      const json = JSON.parse((await cli('--json', 'app', 'get', app.applicationKey)).stdout);
+      expect(json).toMatchObject({ applicationKey: app.applicationKey, name: 'After CLI', settings: { userRegistration: 'sdk', userDataFields: [] } });
+      expect(JSON.stringify(json)).not.toContain(app.masterSecret);
+      const renamed = JSON.parse((await cli('--json', 'app', 'rename', app.applicationKey, '--name', 'Again')).stdout);
+      expect(renamed).toMatchObject({ applicationKey: app.applicationKey, name: 'Again' });
+    });
+
+    it('with --json, errors are a JSON object on stderr and the exit code is not zero', async () => {
+      const unknown = `unknown-${randomUUID()}`;
+      const failure = (await cli('--json', 'app', 'get', unknown).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      )) as { code: number; stdout: string; stderr: string };
+      expect(failure.code).toBe(1);
+      expect(failure.stdout).toBe('');
+      expect(JSON.parse(failure.stderr)).toEqual({ error: { status: 404, code: 'APPLICATION_NOT_FOUND', message: 'application not found' } });
+
+      const invalid = (await cli('--json', 'app', 'create', '--name', '').then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      )) as { code: number; stderr: string };
+      expect(invalid.code).toBe(1);
+      expect(JSON.parse(invalid.stderr)).toMatchObject({ error: { status: 400, code: 'VALIDATION_FAILED', fields: [expect.objectContaining({ field: 'name' })] } });
+
+      // Without --json, the same error is one line for people.
+      await expect(cli('app', 'rename', unknown, '--name', 'x')).rejects.toMatchObject({ code: 1, stderr: 'error: 404 APPLICATION_NOT_FOUND: application not found\n' });
+    });
   });
 
   describe('settings', () => {
@@ -153,6 +215,38 @@ describe('applications, credentials and settings', () => {
       }
       expect(Date.now() - changedAt).toBeLessThan(1_000);
       expect(put.body.settings.userDataFields[0]).toEqual({ key: 'firstName', label: 'First Name', type: 'text', required: false });
+    });
+
+    it('a field definition changed through one gateway is what the other gateway shows and validates against within a second', async () => {
+      const app = await newApp();
+      const [first, second] = stack.gatewayUrls;
+      const userID = `U-${randomUUID()}`;
+      // Both gateways have the application cached before the change.
+      for (const url of stack.gatewayUrls) expect((await sdk(app, url).get('/application/info')).body.application.userDataFields).toEqual([]);
+
+      // One settings version: the field is unknown before it, a number after it.
+      const put = await master(app, first).put('/application/settings', { userDataFields: [{ key: 'score', label: 'Score', type: 'number' }] });
+      expect(put.status).toBe(200);
+      const changedAt = Date.now();
+
+      const info = await waitFor(
+        async () => {
+          const fields = (await sdk(app, second).get('/application/info')).body.application.userDataFields as { key: string; type: string }[];
+          return fields.length === 1 && fields[0].type === 'number' ? fields : undefined;
+        },
+        { timeoutMs: 1_000, intervalMs: 20, description: 'gateway 1 to show the number field' },
+      );
+      expect(info).toEqual(put.body.settings.userDataFields);
+      // A write through the other gateway is validated against the new definition (by the services).
+      await waitFor(async () => (await master(app, second).put(`/user/foruserid/${userID}/userdata/override`, { userData: { score: 7 } })).status === 200, {
+        timeoutMs: Math.max(1, 1_000 - (Date.now() - changedAt)),
+        intervalMs: 20,
+        description: 'a number score to be accepted through gateway 1',
+      });
+      expect(Date.now() - changedAt).toBeLessThan(1_000);
+      const wrongType = await master(app, second).put(`/user/foruserid/${userID}/userdata/override`, { userData: { score: 'high' } });
+      expect({ status: wrongType.status, fields: wrongType.body.fields?.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['userData.score'] });
+      expect((await master(app, second).get(`/user/foruserid/${userID}/profile`)).body.profile.userData).toEqual({ score: 7 });
     });
 
     it('invalid settings get 400 naming the field and change nothing', async () => {
@@ -336,8 +430,19 @@ describe('applications, credentials and settings', () => {
         const userID = `iso-${randomUUID()}`;
         await master(a).post('/application/userdatafields', { key: 'nickname', label: 'Nickname', type: 'text' });
         expect((await master(a).put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'A' } })).status).toBe(200);
-        // B has no such field: refused; and A's user keeps its data.
-        expect((await master(b).put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'B' } })).status).toBe(400);
+        // B defines the same field, so its write is valid and really attempted on A's userID.
+        await master(b).post('/application/userdatafields', { key: 'nickname', label: 'Nickname', type: 'text' });
+        const missingID = `missing-${randomUUID()}`;
+        const missing = await waitFor(
+          async () => {
+            const answer = await master(b).put(`/user/foruserid/${missingID}/userdata/override`, { userData: { nickname: 'B' } });
+            return answer.status !== 400 ? answer : undefined;
+          },
+          { timeoutMs: 5_000, description: "B's nickname field to reach its services" },
+        );
+        const foreign = await master(b).put(`/user/foruserid/${userID}/userdata/override`, { userData: { nickname: 'B' } });
+        // The same answer as for a user that exists nowhere; A's user keeps its data.
+        expect({ status: foreign.status, body: foreign.body }).toEqual({ status: missing.status, body: missing.body });
         expect((await master(a).get(`/user/foruserid/${userID}/profile`)).body.profile.userData).toEqual({ nickname: 'A' });
       },
       'GET /command/:commandId': async () => {
@@ -406,6 +511,34 @@ describe('applications, credentials and settings', () => {
       'DELETE /device/:deviceID/user': () => expectDeviceIsolated((client, id) => client.delete(`/device/${id}/user`)),
       'PUT /device/:deviceID/userdata/override': () =>
         expectDeviceIsolated((client, id) => client.put(`/device/${id}/userdata/override`, { userData: { nickname: 'B' } })),
+      'GET /device/:deviceID/dnd': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}/dnd`), sdk),
+      'PUT /device/:deviceID/dnd': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/dnd`, { start: '23:00', end: '07:00' }), sdk),
+      'PUT /device/:deviceID/cleardnd': () => expectDeviceIsolated((client, id) => client.put(`/device/${id}/cleardnd`), sdk),
+      'GET /device/:deviceID/regionstate': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}/regionstate`)),
+      'GET /device/:deviceID/regionstate/forregion/:region': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}/regionstate/forregion/r1`)),
+      'GET /device/:deviceID/regionstate/forbeacon/:beacon': () => expectDeviceIsolated((client, id) => client.get(`/device/${id}/regionstate/forbeacon/b1`)),
+      'POST /device/bygeometry': () =>
+        expectQueryIsolated((client) => client.post('/device/bygeometry', { geometry: { type: 'Polygon', coordinates: [[[4, 52], [5.5, 52], [5.5, 53], [4, 53], [4, 52]]] } })),
+      'GET /device/bylocation/:lat1/:long1/:lat2/:long2': () => expectQueryIsolated((client) => client.get('/device/bylocation/52/4/53/5.5?limit=1000')),
+      'GET /device/bylocation/:latitude/:longitude/:distance': () => expectQueryIsolated((client) => client.get('/device/bylocation/52.3676/4.9041/1?limit=1000')),
+      'GET /device/forregion/:region': () => expectQueryIsolated((client, { region }) => client.get(`/device/forregion/${region}`)),
+      'GET /device/forsubscription/:subscription': () => expectQueryIsolated((client, { deviceID }) => client.get(`/device/forsubscription/${deviceID}`)),
+      'GET /device/search/:search': () => expectQueryIsolated((client, { deviceID }) => client.get(`/device/search/${deviceID}?medium=all`)),
+      'GET /device/fortag/:tag': () => expectQueryIsolated((client, { tag }) => client.get(`/device/fortag/${tag}?medium=all`)),
+      'GET /device/fortag/:tag/count': async () => {
+        const { tag } = await locatedDeviceOfA();
+        expect((await master(a).get(`/device/fortag/${tag}/count?medium=all`)).body).toEqual({ count: 1 });
+        expect((await master(b).get(`/device/fortag/${tag}/count?medium=all`)).body).toEqual({ count: 0 });
+      },
+      'GET /device/tags': () => expectQueryIsolated((client) => client.get('/device/tags?limit=1000')),
+      'GET /device/tags/:tag': () => expectQueryIsolated((client, { tag }) => client.get(`/device/tags/${tag}`)),
+      'GET /device/foruser/:userID/fornotification/:notification': async () => {
+        const { userID } = await deviceOfA();
+        const foreign = await master(b).get(`/device/foruser/${userID}/fornotification/5245bc5b3e66a3b01f0024d4`);
+        const missing = await master(b).get(`/device/foruser/missing-${randomUUID()}/fornotification/5245bc5b3e66a3b01f0024d4`);
+        expect({ status: foreign.status, body: foreign.body }).toEqual({ status: 200, body: { devices: [], count: 0 } });
+        expect({ status: foreign.status, body: foreign.body }).toEqual({ status: missing.status, body: missing.body });
+      },
       'POST /email': () => expectOwnContact('email'),
       'PUT /email/:deviceID': () => expectRecipientIsolated('email', (client, id) => client.put(`/email/${id}`, { language: 'fr', userID: 'B-user' })),
       'DELETE /email/:deviceID': () => expectRecipientIsolated('email', (client, id) => client.delete(`/email/${id}`)),
@@ -481,6 +614,27 @@ describe('applications, credentials and settings', () => {
       expect((await master(a).get(`/device/${deviceID}`)).body.device).toEqual(device);
     }
 
+    /** A device of A's in Amsterdam, with a region and a tag of its own. */
+    async function locatedDeviceOfA(): Promise<{ deviceID: string; tag: string; region: string }> {
+      const deviceID = `iso-located-${randomUUID()}`;
+      const tag = `iso-tag-${randomUUID()}`;
+      const region = `iso-region-${randomUUID()}`;
+      const location = { type: 'Point', coordinates: [4.9041, 52.3676] };
+      expect((await sdk(a).post('/device', { deviceID, platform: 'Android', transport: 'GCM', location, region })).status).toBe(201);
+      expect((await sdk(a).put(`/device/${deviceID}/addtag`, { tag })).status).toBe(200);
+      return { deviceID, tag, region };
+    }
+
+    /** A's query finds A's located device (or its tag); the same query with B's credentials answers 200 without it. */
+    async function expectQueryIsolated(query: (client: ApiClient, device: { deviceID: string; tag: string; region: string }) => Promise<{ status: number; body: unknown }>) {
+      const device = await locatedDeviceOfA();
+      const mentions = (body: unknown) => [device.deviceID, device.tag].filter((mark) => JSON.stringify(body).includes(mark));
+      const own = await query(master(a), device);
+      expect({ status: own.status, found: mentions(own.body).length > 0 }).toEqual({ status: 200, found: true });
+      const foreign = await query(master(b), device);
+      expect({ status: foreign.status, found: mentions(foreign.body) }).toEqual({ status: 200, found: [] });
+    }
+
     /** B asks for A's item and for an item that exists nowhere: both answers must be the same 404. */
     async function expectSameAsMissing(request: (client: ApiClient, id: string) => Promise<{ status: number; body: unknown }>, idOfA: string, missingId = `missing-${randomUUID()}`) {
       expect((await request(master(a), idOfA)).status).toBe(200);
@@ -499,11 +653,115 @@ describe('applications, credentials and settings', () => {
       expect((await master(a).get('/application/settings')).body.settings).toEqual(before);
     }
 
+    /**
+     * Every row of an application in every schema (each service's own, the gateway's, the read
+     * model), as `schema.table JSON`: the tables with an application column, and outbox rows by
+     * their envelope's application (without the relay's publishing time, which is not data).
+     */
+    async function rowsOf(app: ApplicationCredentials): Promise<string[]> {
+      const { rows: tables } = await sql.query<{ schema: string; table: string; column: string }>(
+        `SELECT c.table_schema AS schema, c.table_name AS table, c.column_name AS column
+           FROM information_schema.columns c
+           JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+          WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema', 'public')
+            AND (c.column_name IN ('application', 'application_key') OR (c.table_name = 'outbox' AND c.column_name = 'envelope'))
+          ORDER BY 1, 2`,
+      );
+      expect(tables.map((t) => t.schema)).toEqual(expect.arrayContaining(['gateway', 'device', 'recipient', 'profile', 'projection', 'personal_data']));
+      const rows: string[] = [];
+      for (const { schema, table, column } of tables) {
+        const where = column === 'envelope' ? `t.envelope->>'application' = $1` : `t.${column} = $1`;
+        const found = await sql.query<{ row: Record<string, unknown> }>(`SELECT row_to_json(t) AS row FROM "${schema}"."${table}" t WHERE ${where}`, [app.applicationKey]);
+        for (const { row } of found.rows) {
+          delete row.published_at;
+          rows.push(`${schema}.${table} ${JSON.stringify(row)}`);
+        }
+      }
+      return rows.sort();
+    }
+
+    /** The application's rows once nothing is still changing them (cascades and relays settle). */
+    async function settledRowsOf(app: ApplicationCredentials): Promise<string[]> {
+      let previous = await rowsOf(app);
+      return waitFor(
+        async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const current = await rowsOf(app);
+          const settled = JSON.stringify(current) === JSON.stringify(previous);
+          previous = current;
+          return settled ? current : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 0, description: `the rows of ${app.applicationKey} to settle` },
+      );
+    }
+
+    /** The user data fields A's cases define for themselves: defined before the snapshot, A's own cases add rows but change none. */
+    const fieldsOfA = [
+      { key: 'nickname', label: 'Nickname', type: 'text' },
+      { key: 'onlyInA', label: 'Only in A', type: 'text' },
+      { key: 'keepMe', label: 'Keep', type: 'text' },
+      { key: 'dontDelete', label: 'Stay', type: 'text' },
+    ];
+
+    /** Data of A's that exists before the run: a user and its device under one id, an email contact and an SMS number of it. */
+    async function baselineOfA(): Promise<string[]> {
+      const id = `iso-base-${randomUUID()}`;
+      expect((await sdk(a).post('/device', { deviceID: id, platform: 'iOS', transport: 'APNS', language: 'en' })).status).toBe(201);
+      expect((await master(a).put(`/device/${id}/user`, { userID: id, userName: 'A base' })).status).toBe(200);
+      expect((await sdk(a).put(`/device/${id}/addtags`, { tags: ['a-only'] })).status).toBe(200);
+      expect((await master(a).put(`/user/foruserid/${id}/userdata/override`, { userData: { nickname: 'A' } })).status).toBe(200);
+      const email = await master(a).post('/email', { email: `${id}@example.com`, userID: id, tags: ['a-only'] });
+      const sms = await master(a).post('/sms', { phone: `+3164${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, userID: id, tags: ['a-only'] });
+      expect([email.status, sms.status]).toEqual([201, 201]);
+      return [id, email.body.device.deviceID, sms.body.device.deviceID];
+    }
+
+    /**
+     * Every route, with each of B's credentials it accepts, on each id of A's baseline (every path
+     * parameter set to it; writes with an empty body): the same status as on its twin, an id of the
+     * same shape that exists nowhere and gets the same calls in the same order (a write that creates
+     * B's own user of an id makes the later reads of both find B's).
+     */
+    async function sweepBaselineAsB(tenantRoutes: ApiRoute[], ids: string[]) {
+      const clients = { master: master(b), sdk: sdk(b) } as Record<CredentialKind, ApiClient | undefined>;
+      const twinOf = (id: string) => {
+        const tail = id.length - id.lastIndexOf('-') - 1;
+        return id.slice(0, id.length - tail) + randomUUID().replace(/-/g, '').padEnd(tail, '0').slice(0, tail);
+      };
+      const pairs = ids.map((id) => [id, twinOf(id)]);
+      for (const route of tenantRoutes) {
+        for (const kind of route.accepts) {
+          const client = clients[kind];
+          if (!client) continue;
+          const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
+          for (const [id, twin] of pairs) {
+            const missing = await client.request(route.method, fillPath(route.path, twin), body);
+            const foreign = await client.request(route.method, fillPath(route.path, id), body);
+            expect({ route: route.id, kind, id, status: foreign.status }).toEqual({ route: route.id, kind, id, status: missing.status });
+          }
+        }
+      }
+    }
+
     it("another application's credentials never read or change this one's data (same 404 as missing)", async () => {
       const tenantRoutes = routes.filter((route) => !route.accepts.includes('admin'));
       const uncovered = tenantRoutes.map((route) => route.id).filter((id) => !(id in isolation));
       expect(uncovered).toEqual([]);
+      for (const field of fieldsOfA) await master(a).post('/application/userdatafields', field);
+      const baseline = await baselineOfA();
+      const before = await settledRowsOf(a);
+      expect(before.filter((row) => row.includes(baseline[0])).length).toBeGreaterThan(3);
+
+      await sweepBaselineAsB(tenantRoutes, baseline);
       for (const route of tenantRoutes) await isolation[route.id]();
+
+      // Nothing of A changed or went away: every row A had is still there, byte for byte. A's
+      // cases add rows of their own (new users, devices, contacts); none of them carries anything B sent.
+      const after = await settledRowsOf(a);
+      const kept = new Set(after);
+      expect(before.filter((row) => !kept.has(row))).toEqual([]);
+      const fromB = [b.applicationKey, 'B-user', 'b-tag', 'Hijacked', 'Changed by B', 'bOnly', '"nickname":"B"'];
+      expect(after.filter((row) => fromB.some((marker) => row.includes(marker)))).toEqual([]);
     });
   });
 });

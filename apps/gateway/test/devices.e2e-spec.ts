@@ -32,6 +32,22 @@ describe('devices', () => {
   const newUserId = () => `U-${randomUUID()}`;
   const deviceNotFound = { status: 404, code: 'DEVICE_NOT_FOUND', message: 'device not found' };
   const fieldsOf = (body: { fields?: { field: string }[] }) => (body.fields ?? []).map((f) => f.field);
+  const forbidden = (credentials: string) => ({ status: 403, code: 'FORBIDDEN', message: `this route does not accept ${credentials} credentials` });
+
+  /** The push devices on a user's unified profile (none for a user the read model does not know). */
+  async function profilePushOf(userID: string, client = backend): Promise<string[]> {
+    const answer = await client.get(`/user/foruserid/${userID}/profile`);
+    if (answer.status === 404) return [];
+    expect(answer.status).toBe(200);
+    return answer.body.profile.channels.push.map((d: { deviceID: string }) => d.deviceID);
+  }
+
+  /** A user's devices of every medium, as GET /device/foruser lists them. */
+  async function forUserOf(userID: string, client = backend, medium = 'all'): Promise<{ deviceID: string; medium: string; userData: unknown }[]> {
+    const answer = await client.get(`/device/foruser/${userID}?medium=${medium}`);
+    expect(answer.status).toBe(200);
+    return answer.body.devices;
+  }
 
   /** Register an anonymous Android device from the SDK; returns its deviceID. */
   async function registered(client = sdk, extra: Record<string, unknown> = {}): Promise<string> {
@@ -181,12 +197,18 @@ describe('devices', () => {
     const attach = await backend.put(`/device/${deviceID}/user`, { userID: userA, userName: 'Ada' });
     expect({ status: attach.status, body: attach.body }).toEqual({ status: 200, body: { message: 'device updated' } });
     expect(await forUser(userA)).toMatchObject({ devices: [{ deviceID, userID: userA, userName: 'Ada' }], count: 1 });
+    expect(await profilePushOf(userA)).toEqual([deviceID]);
+    expect((await backend.get(`/user/foruserid/${userA}/profile`)).body.profile).toMatchObject({ userID: userA, userName: 'Ada' });
 
     expect((await backend.put(`/device/${deviceID}/user`, { userID: userB, userName: 'Bea' })).status).toBe(200);
     expect(await forUser(userA)).toEqual({ devices: [], count: 0 });
     expect(idsOf(await forUser(userB))).toEqual([deviceID]);
+    // The unified profiles follow: gone from A's, on B's.
+    expect(await profilePushOf(userA)).toEqual([]);
+    expect(await profilePushOf(userB)).toEqual([deviceID]);
+    expect((await backend.get(`/user/foruserid/${userB}/profile`)).body.profile).toMatchObject({ userID: userB, userName: 'Bea' });
     expect(idsOf(await forUser(userB, '?medium=all'))).toEqual([deviceID]);
-    // Only push devices are in the read model: the other media are empty lists for now.
+    // The user has no email contact or SMS number: those media are empty lists.
     expect(await forUser(userB, '?medium=email')).toEqual({ devices: [], count: 0 });
     expect(await forUser(userB, '?medium=sms')).toEqual({ devices: [], count: 0 });
     const badMedium = await backend.get(`/device/foruser/${userB}?medium=fax`);
@@ -196,11 +218,113 @@ describe('devices', () => {
     const detach = await backend.delete(`/device/${deviceID}/user`);
     expect({ status: detach.status, body: detach.body }).toEqual({ status: 200, body: { message: 'device updated' } });
     expect(await forUser(userB)).toEqual({ devices: [], count: 0 });
+    expect(await profilePushOf(userB)).toEqual([]);
     expect((await backend.get(`/device/${deviceID}`)).body.device).toMatchObject({ deviceID, userID: null, userName: null, active: true });
 
     // The SDK cannot use the backend's user routes at all.
-    expect((await sdk.put(`/device/${deviceID}/user`, { userID: userA })).status).toBe(403);
-    expect((await sdk.delete(`/device/${deviceID}/user`)).status).toBe(403);
+    const sdkAttach = await sdk.put(`/device/${deviceID}/user`, { userID: userA });
+    expect({ status: sdkAttach.status, body: sdkAttach.body }).toEqual({ status: 403, body: forbidden('application secret') });
+    const sdkDetach = await sdk.delete(`/device/${deviceID}/user`);
+    expect({ status: sdkDetach.status, body: sdkDetach.body }).toEqual({ status: 403, body: forbidden('application secret') });
+    expect((await backend.get(`/device/${deviceID}`)).body.device).toMatchObject({ userID: null });
+  });
+
+  it('a master POST /device with another userID moves the device between the users, profiles included', async () => {
+    const deviceID = await registered();
+    const [userA, userB] = [newUserId(), newUserId()];
+    expect((await backend.put(`/device/${deviceID}/user`, { userID: userA, userName: 'Ada' })).status).toBe(200);
+    expect(await profilePushOf(userA)).toEqual([deviceID]);
+
+    const moved = await backend.post('/device', { deviceID, platform: 'Android', transport: 'GCM', userID: userB, userName: 'Bea' });
+    expect({ status: moved.status, body: moved.body }).toEqual({ status: 200, body: { message: 'device updated' } });
+    expect((await backend.get(`/device/${deviceID}`)).body.device).toMatchObject({ deviceID, userID: userB, userName: 'Bea', active: true });
+    expect(await profilePushOf(userA)).toEqual([]);
+    expect(await profilePushOf(userB)).toEqual([deviceID]);
+    expect((await forUserOf(userA)).map((d) => d.deviceID)).toEqual([]);
+    expect((await forUserOf(userB)).map((d) => d.deviceID)).toEqual([deviceID]);
+  });
+
+  it('the SDK registering with a userID attaches the device to that user (sdk mode); a null userID detaches it', async () => {
+    const userID = newUserId();
+    const deviceID = await registered(sdk, { userID, userName: 'Ada' });
+    expect((await backend.get(`/device/${deviceID}`)).body.device).toMatchObject({ userID, userName: 'Ada' });
+    expect(await profilePushOf(userID)).toEqual([deviceID]);
+    expect((await backend.get(`/user/foruserid/${userID}/profile`)).body.profile).toMatchObject({ userID, userName: 'Ada' });
+
+    const detached = await sdk.post('/device', { deviceID, platform: 'Android', transport: 'GCM', userID: null });
+    expect({ status: detached.status, body: detached.body }).toEqual({ status: 200, body: { message: 'device updated' } });
+    expect((await backend.get(`/device/${deviceID}`)).body.device).toMatchObject({ deviceID, userID: null, userName: null, active: true });
+    expect(await profilePushOf(userID)).toEqual([]);
+  });
+
+  it('oldDeviceID moves a device to its new id over HTTP, keeping its user, tags and data; the profile shows the new id', async () => {
+    const oldID = await registered(sdk, { language: 'nl' });
+    const userID = newUserId();
+    expect((await backend.put(`/device/${oldID}/user`, { userID, userName: 'Ada' })).status).toBe(200);
+    expect((await sdk.put(`/device/${oldID}/addtags`, { tags: ['news', 'sports'] })).status).toBe(200);
+    expect((await backend.put(`/device/${oldID}/userdata/override`, { firstName: 'Ada', gender: 'Female' })).status).toBe(200);
+    expect(await profilePushOf(userID)).toEqual([oldID]);
+
+    const newID = newDeviceId();
+    const moved = await sdk.post('/device', { deviceID: newID, oldDeviceID: oldID, platform: 'Android', transport: 'GCM', appVersion: '2.0' });
+    expect({ status: moved.status, body: moved.body }).toEqual({ status: 201, body: { device: { deviceID: newID, message: 'device updated' } } });
+
+    expect((await backend.get(`/device/${newID}`)).body.device).toMatchObject({
+      deviceID: newID,
+      userID,
+      userName: 'Ada',
+      tags: ['news', 'sports'],
+      userData: { firstName: 'Ada', gender: 'Female' },
+      appVersion: '2.0',
+      active: true,
+    });
+    expect((await sdk.get(`/device/${newID}/tags`)).body).toEqual({ tags: ['news', 'sports'] });
+    expect((await sdk.get(`/device/${newID}/userdata`)).body).toEqual({ userData: { firstName: 'Ada', gender: 'Female' } });
+    expect((await backend.get(`/device/${oldID}`)).body).toEqual(deviceNotFound);
+    expect((await sdk.get(`/device/${oldID}/tags`)).status).toBe(404);
+    // The profile and the user's list show the new id, not the old one.
+    expect(await profilePushOf(userID)).toEqual([newID]);
+    expect((await backend.get(`/user/foruserid/${userID}/profile`)).body.profile.userData).toEqual({ firstName: 'Ada', gender: 'Female' });
+    expect((await forUserOf(userID)).map((d) => d.deviceID)).toEqual([newID]);
+
+    // An anonymous device's own tags and data move too.
+    const anonymousOld = await registered();
+    expect((await sdk.put(`/device/${anonymousOld}/addtag`, { tag: 'beta' })).status).toBe(200);
+    expect((await sdk.put(`/device/${anonymousOld}/userdata`, { lastName: 'Lovelace' })).status).toBe(200);
+    const anonymousNew = newDeviceId();
+    expect((await sdk.post('/device', { deviceID: anonymousNew, oldDeviceID: anonymousOld, platform: 'Android', transport: 'GCM' })).status).toBe(201);
+    expect((await backend.get(`/device/${anonymousNew}`)).body.device).toMatchObject({ userID: null, tags: ['beta'], userData: { lastName: 'Lovelace' } });
+    expect((await backend.get(`/device/${anonymousOld}`)).body).toEqual(deviceNotFound);
+  });
+
+  it("user data written through a user's device is the user's on every channel: push, email and SMS", async () => {
+    const userID = newUserId();
+    const email = await backend.post('/email', { email: `${userID.toLowerCase()}@example.com`, userID, userName: 'Ada' });
+    expect(email.status).toBe(201);
+    const phone = `+3162${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const sms = await backend.post('/sms', { phone, userID, userName: 'Ada' });
+    expect(sms.status).toBe(201);
+    const deviceID = await registered();
+    expect((await backend.put(`/device/${deviceID}/user`, { userID, userName: 'Ada' })).status).toBe(200);
+
+    expect((await backend.put(`/device/${deviceID}/userdata/override`, { firstName: 'Ada', birthdate: '1815-12-10' })).status).toBe(200);
+    expect((await sdk.put(`/device/${deviceID}/userdata`, { lastName: 'Lovelace' })).status).toBe(200);
+
+    const userData = { firstName: 'Ada', lastName: 'Lovelace', birthdate: '1815-12-10' };
+    const channels = await forUserOf(userID);
+    expect(channels.map((d) => [d.medium, d.deviceID, d.userData]).sort()).toEqual(
+      [
+        ['email', email.body.device.deviceID, userData],
+        ['push', deviceID, userData],
+        ['sms', sms.body.device.deviceID, userData],
+      ].sort(),
+    );
+    expect((await forUserOf(userID, backend, 'email')).map((d) => d.userData)).toEqual([userData]);
+    expect((await forUserOf(userID, backend, 'sms')).map((d) => d.userData)).toEqual([userData]);
+    const profile = (await backend.get(`/user/foruserid/${userID}/profile`)).body.profile;
+    expect(profile.userData).toEqual(userData);
+    expect(profile.channels.email.map((c: { deviceID: string }) => c.deviceID)).toEqual([email.body.device.deviceID]);
+    expect(profile.channels.sms.map((c: { deviceID: string }) => c.deviceID)).toEqual([sms.body.device.deviceID]);
   });
 
   it('lists page with skip and limit (at most 1000)', async () => {
@@ -218,6 +342,40 @@ describe('devices', () => {
     const tooMany = await backend.get('/device?limit=1001');
     expect(tooMany.status).toBe(400);
     expect(fieldsOf(tooMany.body)).toEqual(['limit']);
+  });
+
+  it('GET /device lists 100 by default, pages with skip, and lists email contacts and SMS numbers by medium', async () => {
+    const listed = await newApp('Device lists');
+    const [listSdk, listBackend] = [sdkOf(listed), backendOf(listed)];
+    const ids: string[] = [];
+    for (let batch = 0; batch < 101; batch += 10) {
+      ids.push(...(await Promise.all(Array.from({ length: Math.min(10, 101 - batch) }, () => registered(listSdk)))));
+    }
+    const userID = newUserId();
+    const email = await listBackend.post('/email', { email: `list-${randomUUID()}@example.com`, userID });
+    const sms = await listBackend.post('/sms', { phone: `+3163${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, userID });
+    expect([email.status, sms.status]).toEqual([201, 201]);
+    const idsOf = (body: { devices: { deviceID: string }[] }) => body.devices.map((d) => d.deviceID);
+
+    const firstPage = await listBackend.get('/device');
+    expect(firstPage.status).toBe(200);
+    expect({ length: firstPage.body.devices.length, count: firstPage.body.count }).toEqual({ length: 100, count: 101 });
+    expect(firstPage.body.devices.every((d: { medium: string }) => d.medium === 'push')).toBe(true);
+    const rest = (await listBackend.get('/device?skip=100')).body;
+    expect(rest.count).toBe(101);
+    expect(new Set([...idsOf(firstPage.body), ...idsOf(rest)])).toEqual(new Set(ids));
+
+    const emails = (await listBackend.get('/device?medium=email')).body;
+    expect(emails).toMatchObject({ count: 1, devices: [{ deviceID: email.body.device.deviceID, medium: 'email', platform: 'Email', userID }] });
+    expect(emails.devices[0].email).toMatch(/^list-.*@example\.com$/);
+    const numbers = (await listBackend.get('/device?medium=sms')).body;
+    expect(numbers).toMatchObject({ count: 1, devices: [{ deviceID: sms.body.device.deviceID, medium: 'sms', platform: 'SMS', userID }] });
+    expect(numbers.devices[0].phone).toMatch(/^\+3163\d{7}$/);
+    const all = (await listBackend.get('/device?medium=all&limit=1000')).body;
+    expect(all.count).toBe(103);
+    expect(new Set(idsOf(all))).toEqual(new Set([...ids, email.body.device.deviceID, sms.body.device.deviceID]));
+    const badMedium = await listBackend.get('/device?medium=fax');
+    expect({ status: badMedium.status, fields: fieldsOf(badMedium.body) }).toEqual({ status: 400, fields: ['medium'] });
   });
 
   it('DELETE /device/{deviceID} deactivates: gone from reads and lists until it registers again', async () => {
@@ -380,6 +538,41 @@ describe('devices', () => {
       const moved = await appSdk.post('/device', { deviceID, platform: 'iOS', userID: newUserId() });
       expect({ status: moved.status, body: moved.body }).toEqual(restrictedAnswer);
       expect((await appBackend.get(`/device/${deviceID}`)).body.device).toMatchObject({ userID });
+      // Re-sending the userID it already has is a plain update.
+      expect((await appSdk.post('/device', { deviceID, platform: 'iOS', userID, appVersion: '2.0' })).status).toBe(200);
+      expect((await appBackend.get(`/device/${deviceID}`)).body.device).toMatchObject({ userID, userName: 'Ada', appVersion: '2.0' });
+    });
+
+    it('an SDK registration with a null userID cannot detach the device from its user; the master secret can', async () => {
+      const deviceID = await registered(appSdk);
+      const userID = newUserId();
+      expect((await appBackend.put(`/device/${deviceID}/user`, { userID, userName: 'Ada' })).status).toBe(200);
+
+      const refused = await appSdk.post('/device', { deviceID, platform: 'Android', transport: 'GCM', userID: null });
+      expect({ status: refused.status, body: refused.body }).toEqual(restrictedAnswer);
+      expect((await appBackend.get(`/device/${deviceID}`)).body.device).toMatchObject({ deviceID, userID, userName: 'Ada', active: true });
+      expect(await profilePushOf(userID, appBackend)).toEqual([deviceID]);
+      // Nor through the backend's route: the application secret is not accepted there at all.
+      const sdkDetach = await appSdk.delete(`/device/${deviceID}/user`);
+      expect({ status: sdkDetach.status, body: sdkDetach.body }).toEqual({ status: 403, body: forbidden('application secret') });
+      // A registration that says nothing about the user still updates the device.
+      expect((await appSdk.post('/device', { deviceID, platform: 'Android', transport: 'GCM', language: 'de' })).status).toBe(200);
+      expect((await appBackend.get(`/device/${deviceID}`)).body.device).toMatchObject({ userID, language: 'de' });
+
+      const detached = await appBackend.post('/device', { deviceID, platform: 'Android', transport: 'GCM', userID: null });
+      expect(detached.status).toBe(200);
+      expect((await appBackend.get(`/device/${deviceID}`)).body.device).toMatchObject({ deviceID, userID: null });
+      expect(await profilePushOf(userID, appBackend)).toEqual([]);
+    });
+
+    it('the SDK may still move its device to a new id (oldDeviceID): the user comes along', async () => {
+      const oldID = await registered(appSdk);
+      const userID = newUserId();
+      expect((await appBackend.put(`/device/${oldID}/user`, { userID, userName: 'Ada' })).status).toBe(200);
+      const newID = newDeviceId();
+      expect((await appSdk.post('/device', { deviceID: newID, oldDeviceID: oldID, platform: 'Android', transport: 'GCM' })).status).toBe(201);
+      expect((await appBackend.get(`/device/${newID}`)).body.device).toMatchObject({ userID, userName: 'Ada' });
+      expect(await profilePushOf(userID, appBackend)).toEqual([newID]);
     });
 
     it("the SDK cannot change the user's data through its device; the master secret can", async () => {

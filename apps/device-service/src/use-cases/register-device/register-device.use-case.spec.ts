@@ -1,6 +1,6 @@
 import { DEVICE_REGISTERED, DEVICE_REPLACED, DEVICE_UPDATED, DEVICE_USER_REMOVED, REGISTER_DEVICE, RegisterDevicePayload } from '@omni/contracts';
 import { Device } from '../../domain/device';
-import { API_MODE, APP, armed, deviceCommand, em, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
+import { API_MODE, APP, STORED_DEVICE_STATE, armed, deviceCommand, em, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
 import { RegisterDeviceUseCase } from './register-device.use-case';
 
 function register(payload: Partial<RegisterDevicePayload> = {}, deviceId = 'device-1') {
@@ -76,7 +76,7 @@ describe('RegisterDeviceUseCase', () => {
     const { decision } = await run([storedDevice({ userId: 'U1', userName: 'Ada' })], register({ userID: null }));
 
     if (decision.kind !== 'accepted') throw new Error('not accepted');
-    expect(decision.events.map((event) => [event.type, event.payload])).toEqual([[DEVICE_USER_REMOVED, { previousUserID: 'U1' }]]);
+    expect(decision.events.map((event) => [event.type, event.payload])).toEqual([[DEVICE_USER_REMOVED, { previousUserID: 'U1', state: STORED_DEVICE_STATE }]]);
   });
 
   it('a deviceID longer than 512 characters is refused with 400 before anything is read', async () => {
@@ -108,15 +108,40 @@ describe('RegisterDeviceUseCase', () => {
       expect(decision).toMatchObject({ kind: 'rejected', status: 403 });
     });
 
-    it('the SDK may still register: the userID the device already has, and its null userID, are ignored', async () => {
+    it('the SDK may still register: the userID the device already has is ignored', async () => {
       const device = storedDevice({ userId: 'U1', userName: 'Ada' });
 
       const same = await run([device], register({ userID: 'U1', userName: 'Other', credential: 'sdk' }), strictSettings(API_MODE));
-      const anonymous = await run([device], register({ userID: null, credential: 'sdk' }), strictSettings(API_MODE));
 
       expect(same.decision).toMatchObject({ kind: 'accepted', events: [] });
-      expect(anonymous.decision).toMatchObject({ kind: 'accepted', events: [] });
       expect(device.snapshot).toMatchObject({ userId: 'U1', userName: 'Ada' });
+    });
+
+    it('an SDK null userID on a device that belongs to a user (a detach) is refused with 403 and nothing is saved', async () => {
+      const device = storedDevice({ userId: 'U1', userName: 'Ada' });
+
+      const { decision, methods } = await run([device], register({ userID: null, credential: 'sdk' }), strictSettings(API_MODE));
+
+      expect(decision).toMatchObject({ kind: 'rejected', status: 403, code: 'USER_REGISTRATION_RESTRICTED', message: 'user registration is restricted to the API' });
+      expect(methods).toEqual(['find device-1']);
+      expect(device.snapshot).toMatchObject({ userId: 'U1', userName: 'Ada' });
+    });
+
+    it('an SDK null userID detaching the user an oldDeviceID would carry over is refused too', async () => {
+      const old = storedDevice({ deviceId: 'device-0', userId: 'U1', userName: 'Ada' });
+
+      const { decision, methods } = await run([old], register({ oldDeviceID: 'device-0', userID: null, credential: 'sdk' }), strictSettings(API_MODE));
+
+      expect(decision).toMatchObject({ kind: 'rejected', status: 403, code: 'USER_REGISTRATION_RESTRICTED' });
+      expect(methods).toEqual(['find device-0', 'find device-1']);
+    });
+
+    it('an SDK null userID on an anonymous or new device changes nothing and is accepted', async () => {
+      const anonymous = await run([storedDevice()], register({ userID: null, credential: 'sdk' }), strictSettings(API_MODE));
+      const created = await run([], register({ userID: null, credential: 'sdk' }), strictSettings(API_MODE));
+
+      expect(anonymous.decision).toMatchObject({ kind: 'accepted', events: [], created: false });
+      expect(created.decision).toMatchObject({ kind: 'accepted', created: true });
     });
 
     it('a master-secret registration may name a user, without reading the settings', async () => {

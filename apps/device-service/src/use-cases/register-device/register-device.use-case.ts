@@ -31,9 +31,10 @@ export class RegisterDeviceUseCase {
       payload.userID === undefined ? undefined : payload.userID === null ? null : { userId: payload.userID, userName: payload.userName ?? null };
     // Only a registration that says whose the device is (a userID, or null) is subject to the restriction.
     if (user !== undefined && (await userRegistrationRestrictedFor(this.settings, em, application, payload.credential))) {
-      // The SDK may re-send the userID the device already has (ignored), never another one; its "no user" is ignored too.
+      // The SDK may re-send the device's own userID, or "no user" for an anonymous device (both change nothing,
+      // so they are ignored); it may never attach the device to another user, nor detach it from its user.
       const current = existing?.user ?? (old && old.snapshot.replacedBy === null ? old.user : null);
-      if (user && user.userId !== current?.userId) return DeviceDecisions.userRegistrationRestricted();
+      if ((user?.userId ?? null) !== (current?.userId ?? null)) return DeviceDecisions.userRegistrationRestricted();
       user = undefined;
     }
 
