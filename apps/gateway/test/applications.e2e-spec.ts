@@ -722,6 +722,8 @@ describe('applications, credentials and settings', () => {
      * same shape that exists nowhere and gets the same calls in the same order (a write that creates
      * B's own user of an id makes the later reads of both find B's).
      */
+    const ERASE_ROUTE = 'DELETE /user/foruserid/:userID/remove';
+
     async function sweepBaselineAsB(tenantRoutes: ApiRoute[], ids: string[]) {
       const clients = { master: master(b), sdk: sdk(b) } as Record<CredentialKind, ApiClient | undefined>;
       const twinOf = (id: string) => {
@@ -738,6 +740,14 @@ describe('applications, credentials and settings', () => {
             const missing = await client.request(route.method, fillPath(route.path, twin), body);
             const foreign = await client.request(route.method, fillPath(route.path, id), body);
             expect({ route: route.id, kind, id, status: foreign.status }).toEqual({ route: route.id, kind, id, status: missing.status });
+            // An erasure answers 202 before it is done: let both finish before the next route, so
+            // that the id and its twin are compared in the same state (not the twin's erasure done
+            // and the other's still running).
+            if (route.id === ERASE_ROUTE && missing.status === 202) {
+              for (const erased of [twin, id]) {
+                await waitFor(async () => (await client.get(`/user/foruserid/${erased}`)).status === 404, { timeoutMs: 15_000, description: `B's user ${erased} erased` });
+              }
+            }
           }
         }
       }

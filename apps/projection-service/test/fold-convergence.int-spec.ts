@@ -221,6 +221,12 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
     }
   }
 
+  /** The read model and last snapshots without the profiles' versions (the number of snapshots published, which depends on the order). */
+  function withoutProfileVersions(model: Awaited<ReturnType<typeof readModel>>) {
+    const snapshots = [...model.snapshots].map(([key, snapshot]) => [key, snapshot && Object.fromEntries(Object.entries(snapshot).filter(([field]) => field !== 'version'))]);
+    return { tables: { ...model.tables, profile_versions: undefined }, snapshots };
+  }
+
   /** The last snapshot of every user is the user's profile now (its version aside); an erased user's is a tombstone. */
   async function expectSnapshotsAreProfiles(application: string, model: Awaited<ReturnType<typeof readModel>>): Promise<void> {
     const profiles = await fold.composer.composeAll(dataSource.manager);
@@ -248,9 +254,10 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
           await reset(application, keys);
           await applyOneByOne(interleave(queues, picks, duplicates));
           const shuffled = await readModel();
-          expect(withoutUpdatedAt({ ...shuffled, snapshots: [...shuffled.snapshots] })).toEqual(
-            withoutUpdatedAt({ ...sequential, snapshots: [...sequential.snapshots] }),
-          );
+          // A profile's version counts the snapshots the fold published for the user: it only grows,
+          // but how many there were depends on the order (ADR 0008) — the state may not.
+          expect(withoutUpdatedAt(withoutProfileVersions(shuffled))).toEqual(withoutUpdatedAt(withoutProfileVersions(sequential)));
+          await expectSnapshotsAreProfiles(application, shuffled);
         },
       ),
       { numRuns: 15, seed: Number(process.env.FC_SEED) || undefined },
