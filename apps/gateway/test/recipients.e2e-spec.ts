@@ -110,6 +110,11 @@ describe('email contacts and sms numbers', () => {
     expect(await contact(id)).toMatchObject({ address: email, properties: expect.objectContaining({ language: 'nl', region: 'NL' }) });
     const { rows } = await sql.query('SELECT count(*)::int AS n FROM projection.recipients WHERE application = $1 AND address = $2', [app.applicationKey, email]);
     expect(rows[0].n).toBe(1);
+
+    // Readable by its id as the reference's lists show it.
+    const byId = await backend.get(`/device/${id}`);
+    expect(byId.status).toBe(200);
+    expect(byId.body.device).toMatchObject({ deviceID: id, medium: 'email', userID: 'U123456789' });
   });
 
   it("the article's sms number: 201; a national number with its region is the same number as its E.164 form", async () => {
@@ -119,6 +124,7 @@ describe('email contacts and sms numbers', () => {
     expect(answer(first)).toEqual({ status: 201, body: { message: 'subscription created', device: { id, deviceID: id } } });
     expect(id).toBe('sms-OR11cwTLsI8DKC7RkqC-ET');
     expect(await contact(id)).toMatchObject({ channel: 'sms', address: phone, user_id: 'U123456789', status: 'active' });
+    expect((await backend.get(`/device/${id}`)).body.device).toMatchObject({ deviceID: id, medium: 'sms', transport: 'SMS' });
 
     const e164 = newPhone();
     const national = remember(`0${e164.slice(3, 4)} ${e164.slice(4)}`);
@@ -260,6 +266,7 @@ describe('email contacts and sms numbers', () => {
     expect(answer(await backend.put(`/${channel}/${id}`, { language: 'fr' }))).toEqual({ status: 404, body: notFound });
     expect(answer(await backend.put(`/${channel}/${id}/addtags`, { tags: ['x'] }))).toEqual({ status: 404, body: notFound });
     expect(await contact(id)).toMatchObject({ status: 'inactive', tags: ['kept'] });
+    expect((await backend.get(`/device/${id}`)).status).toBe(404);
 
     const back = await backend.post(`/${channel}`, body);
     expect(answer(back)).toEqual({ status: 200, body: { message: 'subscription updated', device: { id, deviceID: id } } });

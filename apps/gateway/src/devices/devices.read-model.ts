@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '@omni/persistence';
 import { ApiError } from '../errors/api-error';
 import { DEVICE_COLUMNS, DEVICE_FROM, DeviceModel, DeviceRow, RECIPIENT_FROM, recipientColumns, toDeviceModel } from './device-model';
-import { DeviceFilter, PUSH_COLUMNS, RECIPIENT_COLUMNS, SourceColumns, SqlParameters } from './device-filters';
+import { DeviceFilter, PUSH_COLUMNS, RECIPIENT_COLUMNS, SourceColumns, SqlParameters, withId } from './device-filters';
 import { DeviceActiveFilter, DeviceMedium } from './dto/device-queries.dto';
 
 export const deviceNotFound = () => new ApiError(404, 'DEVICE_NOT_FOUND', 'device not found');
@@ -75,7 +75,11 @@ export class DevicesReadModel {
     return rows[0] && { userId: rows[0].user_id };
   }
 
-  /** A device in the reference's DeviceModel shape, or 404. */
+  /**
+   * A device in the reference's DeviceModel shape, or 404: a push device (active, inactive or
+   * either, as asked), else an active email contact or SMS number of that id (the `deviceID` their
+   * POST answered; medium `email` or `sms`), as the reference's lists show them.
+   */
   async device(application: string, deviceId: string, active: DeviceActiveFilter = 'true'): Promise<DeviceModel> {
     const status = active === 'any' ? 'any' : active === 'true' ? 'active' : 'inactive';
     const rows = await queryRows<DeviceRow>(
@@ -84,8 +88,13 @@ export class DevicesReadModel {
         WHERE d.application = $1 AND d.device_id = $2 AND ($3 = 'any' OR d.status = $3)`,
       [application, deviceId, status],
     );
-    if (!rows[0]) throw deviceNotFound();
-    return toDeviceModel(application, rows[0]);
+    if (rows[0]) return toDeviceModel(application, rows[0]);
+    if (active !== 'false') {
+      const { devices } = await this.list(application, { medium: 'email', filter: withId(deviceId), skip: 0, limit: 1 });
+      const contact = devices[0] ?? (await this.list(application, { medium: 'sms', filter: withId(deviceId), skip: 0, limit: 1 })).devices[0];
+      if (contact) return contact;
+    }
+    throw deviceNotFound();
   }
 
   /** An active device's tags, or 404. */

@@ -486,7 +486,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       operationId: 'getDeviceById',
       query: { active: { description: '`true`: active devices only; `false`: inactive ones only; `any`: both.', default: 'true', example: 'any' } },
       summary: 'Get Device',
-      description: 'Inactive devices only with `active=any` (or `false`).',
+      description: 'A push device, or an active email contact or SMS number by the `deviceID` its POST answered (medium `email` or `sms`). Inactive push devices only with `active=any` (or `false`).',
       responses: { 200: { description: 'OK', schema: { type: 'object', required: ['device'], properties: { device: schemas.device } } } },
     },
     'PUT /device/{deviceID}/user': {
