@@ -3,9 +3,10 @@ import { DeviceChannelState } from '@omni/contracts';
 import { Projection } from '../projection';
 
 /**
- * Set a device's row to the whole state an owner change carries (ADR 0009, "Owner changes re-seal
- * the channel's state"): creating it when the events before could not be opened, since they were
- * sealed for an owner since erased. Its createdAt is the first event's that created it.
+ * Set a device's row to a whole state: a registration's, or the one an owner change carries (ADR
+ * 0009, "Owner changes re-seal the channel's state"), creating the row when the events before could
+ * not be opened, since they were sealed for an owner since erased. Its createdAt is the first
+ * event's that created it.
  */
 export async function upsertDevice(
   projection: Projection,

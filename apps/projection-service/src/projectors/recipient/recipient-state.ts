@@ -3,10 +3,10 @@ import { RecipientChannelState } from '@omni/contracts';
 import { Projection } from '../projection';
 
 /**
- * Set a contact's row to the whole state an owner change carries (ADR 0009, "Owner changes re-seal
- * the channel's state"): creating it when the events before could not be opened (its
- * recipient.registered, sealed for an owner since erased, is dropped), with the createdAt the
- * state says it began at. An existing row keeps its createdAt.
+ * Set a contact's row to a whole state: a registration's, or the one an owner change carries (ADR
+ * 0009, "Owner changes re-seal the channel's state"), creating the row when the events before could
+ * not be opened (its recipient.registered, sealed for an owner since erased, is dropped), with the
+ * createdAt the state says it began at. An existing row keeps its createdAt.
  */
 export async function upsertRecipient(
   projection: Projection,
