@@ -1,34 +1,42 @@
 import { DataSource } from 'typeorm';
-import { Topics, UPDATE_USER } from '@omni/contracts';
+import { Envelope, Topics, UPDATE_USER } from '@omni/contracts';
 import { MessagePublisher } from '@omni/messaging';
 import { Logger, MetricsRegistry } from '@omni/observability';
 import { strictFake } from '@omni/testing';
 import { ApplicationCache } from '../auth/application-cache';
-import { CommandBus, CommandRequest } from './command-bus';
+import { CORRELATION_HEADER, CommandBus, CommandRequest } from './command-bus';
 import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
 
 const visible: OutcomeView = { status: 'accepted', commandType: UPDATE_USER, created: false, result: null, error: null, visible: true };
 
-/** A bus whose database only records statements (the insert of a command answers "inserted"). */
+/**
+ * A bus whose database only records statements (the insert of a command answers "inserted"), with
+ * the records it published and the ids its waits listened under.
+ */
 function busWith(outcome: OutcomeView | undefined) {
   const statements: string[] = [];
-  const published: unknown[] = [];
+  const published: { value: string }[] = [];
+  const waitedUnder: string[] = [];
   const dataSource = strictFake<DataSource>('DataSource', {
     query: async (sql: string) => {
       statements.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
       return sql.includes('INSERT') ? [1] : [];
     },
   });
-  const publisher = strictFake<MessagePublisher>('MessagePublisher', { publish: async (records: unknown[]) => void published.push(...records) });
+  const publisher = strictFake<MessagePublisher>('MessagePublisher', { publish: async (records: { value: string }[]) => void published.push(...records) });
   const outcomes = strictFake<OutcomeWaiter>('OutcomeWaiter', {
-    expect: () => ({ promise: Promise.resolve(), cancel: () => undefined }),
+    expect: (correlationId: string) => {
+      waitedUnder.push(correlationId);
+      return { promise: Promise.resolve(), cancel: () => undefined };
+    },
     wait: async () => outcome,
   });
   const metrics = strictFake<MetricsRegistry>('MetricsRegistry', { commandsSent: { inc: () => undefined }, outcomeWait: { observe: () => undefined } });
   const logger = strictFake<Logger>('Logger', { debug: () => undefined });
   const applications = strictFake<ApplicationCache>('ApplicationCache', { get: async () => ({ version: 1 }) });
   const bus = new CommandBus(dataSource, publisher, outcomes, 1_000, metrics, logger, applications);
-  return { bus, statements, published };
+  const command = () => JSON.parse(published[0].value) as Envelope;
+  return { bus, statements, published, command, waitedUnder };
 }
 
 const request = (changes: Partial<CommandRequest<typeof UPDATE_USER>> = {}): CommandRequest<typeof UPDATE_USER> => ({
@@ -71,5 +79,31 @@ describe('CommandBus records a command only when someone may ask for it again', 
     const { bus, statements } = busWith(visible);
     expect((await bus.execute(request({ idempotencyKey: 'k-1' }), present)).status).toBe(200);
     expect(statements).toEqual(['INSERT INTO gateway.commands', 'UPDATE gateway.commands SET']);
+  });
+});
+
+describe('CommandBus carries the correlation id from the request into the command and the answer', () => {
+  it("without the client's id, the command id is the correlation id, echoed in X-Correlation-Id", async () => {
+    const { bus, command, waitedUnder } = busWith(visible);
+    const answer = await bus.execute(request(), present);
+    expect(command().correlationId).toBe(command().id);
+    expect(answer.headers?.[CORRELATION_HEADER]).toBe(command().id);
+    expect(waitedUnder).toEqual([command().id]);
+  });
+
+  it("with the client's id, the command carries it (every service logs it), the answer echoes it and the wait listens under it", async () => {
+    const { bus, command, waitedUnder } = busWith(visible);
+    const answer = await bus.execute(request({ correlationId: 'trace-42' }), present);
+    expect(command().correlationId).toBe('trace-42');
+    expect(command().id).not.toBe('trace-42');
+    expect(answer.headers?.[CORRELATION_HEADER]).toBe('trace-42');
+    expect(waitedUnder).toEqual(['trace-42']);
+  });
+
+  it("a 202 answer echoes the client's id and points at the command by its own id", async () => {
+    const { bus, command } = busWith(undefined);
+    const answer = await bus.execute(request({ correlationId: 'trace-43', respondAsync: true }), present);
+    expect(answer.status).toBe(202);
+    expect(answer.headers).toMatchObject({ [CORRELATION_HEADER]: 'trace-43', location: `/command/${command().id}` });
   });
 });
