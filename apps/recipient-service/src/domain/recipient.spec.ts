@@ -1,5 +1,6 @@
 import { CausedBy, recipientId } from '@omni/contracts';
 import { Recipient, RecipientChangeSet, RecipientState } from './recipient';
+import { STORED_REGISTERED_AT, storedRecipient as stored } from '../use-cases/strict-fakes';
 import { IssuedToken, hashVerificationToken } from './verification-token';
 
 const cause: CausedBy = { id: 'command-1', correlationId: 'correlation-1', application: 'app-key-1' };
@@ -7,30 +8,7 @@ const later: CausedBy = { id: 'command-2', correlationId: 'correlation-2', appli
 const ID = recipientId('email', 'myemail@domain.com');
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 /** When a stored contact began (its first registration). */
-const BEGAN = new Date('2025-05-01T08:00:00.000Z');
-
-/** A stored contact (a tombstone has no registration time). */
-function stored(overrides: Partial<RecipientState> = {}): Recipient {
-  return Recipient.restore(
-    {
-      application: 'app-key-1',
-      recipientId: ID,
-      channel: 'email',
-      address: 'myemail@domain.com',
-      userId: null,
-      userName: null,
-      properties: { language: 'en' },
-      tags: [],
-      userData: {},
-      status: 'active',
-      verification: 'none',
-      token: null,
-      version: 3,
-      ...overrides,
-    },
-    overrides.status === 'erased' ? null : BEGAN,
-  );
-}
+const BEGAN = STORED_REGISTERED_AT;
 
 /** What an owner change of `stored()` carries: everything the contact is but its user. */
 const STORED_STATE = {
