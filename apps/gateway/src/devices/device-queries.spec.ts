@@ -1,25 +1,11 @@
-import { ArgumentMetadata } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
-import { apiValidationPipe } from '../errors/validation';
+import { invalidFields, validated } from '../errors/validation.testing';
 import { PUSH_COLUMNS, RECIPIENT_COLUMNS, SqlParameters, inRegion, matchingSubscription, polygonText, withinBounds, withinDistance, withinPolygon } from './device-filters';
 import { CoordinatePipe, DistancePipe, PathTextPipe, tagParam } from './device-query-params';
 import { DeviceMediumQueryDto } from './dto/device-queries.dto';
 import { dndFromBody } from './dto/dnd-body';
 import { DevicesByGeometryDto } from './dto/geometry.dto';
 import { UpdateDeviceDto } from './dto/update-device.dto';
-
-const pipe = apiValidationPipe();
-
-async function invalidFields(metatype: new () => unknown, value: unknown, type: ArgumentMetadata['type'] = 'body'): Promise<string[]> {
-  try {
-    await pipe.transform(value, { type, metatype });
-  } catch (error) {
-    const body = (error as ApiError).getResponse() as { status: number; code: string; fields: { field: string }[] };
-    expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    return [...new Set(body.fields.map((field) => field.field))].sort();
-  }
-  throw new Error('valid');
-}
 
 function thrown(run: () => unknown): { fields: string[]; messages: string[] } {
   try {
@@ -65,7 +51,7 @@ describe('device queries input', () => {
   });
 
   it('a polygon body: type Polygon, closed rings of at least 4 positions [longitude, latitude] within range', async () => {
-    await expect(pipe.transform({ geometry: { type: 'Polygon', coordinates: [square] } }, { type: 'body', metatype: DevicesByGeometryDto })).resolves.toMatchObject({
+    await expect(validated(DevicesByGeometryDto, { geometry: { type: 'Polygon', coordinates: [square] } })).resolves.toMatchObject({
       geometry: { type: 'Polygon', coordinates: [square] },
     });
     expect(await invalidFields(DevicesByGeometryDto, {})).toEqual(['geometry']);
@@ -96,8 +82,8 @@ describe('device queries input', () => {
   });
 
   it('PUT /device/{deviceID} takes dnd as any updatable property (null clears it), checked the same way', async () => {
-    await expect(pipe.transform({ dnd: null }, { type: 'body', metatype: UpdateDeviceDto })).resolves.toEqual({ dnd: null });
-    await expect(pipe.transform({ dnd: { start: '22:30', end: '06:00' } }, { type: 'body', metatype: UpdateDeviceDto })).resolves.toMatchObject({ dnd: { start: '22:30', end: '06:00' } });
+    await expect(validated(UpdateDeviceDto, { dnd: null })).resolves.toEqual({ dnd: null });
+    await expect(validated(UpdateDeviceDto, { dnd: { start: '22:30', end: '06:00' } })).resolves.toMatchObject({ dnd: { start: '22:30', end: '06:00' } });
     expect(await invalidFields(UpdateDeviceDto, { dnd: { start: '22:30' } })).toEqual(['dnd.end']);
     expect(await invalidFields(UpdateDeviceDto, { dnd: '22:30-06:00' })).toEqual(['dnd']);
   });

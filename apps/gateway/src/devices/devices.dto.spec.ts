@@ -1,6 +1,5 @@
-import { ArgumentMetadata } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
-import { apiValidationPipe } from '../errors/validation';
+import { invalidFields, validated as valid } from '../errors/validation.testing';
 import { DeviceIdPipe } from './device-id.pipe';
 import { toDeviceModel } from './device-model';
 import { AssignDeviceUserDto } from './dto/assign-user.dto';
@@ -9,24 +8,6 @@ import { RegisterDeviceDto } from './dto/register-device.dto';
 import { TagDto, TagsDto } from './dto/tags.dto';
 import { UpdateDeviceDto } from './dto/update-device.dto';
 import { userDataFromBody } from './dto/user-data-body';
-
-const pipe = apiValidationPipe();
-
-async function valid<T>(metatype: new () => T, value: unknown, type: ArgumentMetadata['type'] = 'body'): Promise<T> {
-  return (await pipe.transform(value, { type, metatype })) as T;
-}
-
-/** The fields a 400 names (throws when the value is valid). */
-async function invalidFields(metatype: new () => unknown, value: unknown, type: ArgumentMetadata['type'] = 'body'): Promise<string[]> {
-  try {
-    await pipe.transform(value, { type, metatype });
-  } catch (error) {
-    const body = (error as ApiError).getResponse() as { status: number; code: string; fields: { field: string }[] };
-    expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    return [...new Set(body.fields.map((field) => field.field))].sort();
-  }
-  throw new Error('valid');
-}
 
 function thrownFields(run: () => unknown): string[] {
   try {
