@@ -1,28 +1,8 @@
 import { CausedBy } from '@omni/contracts';
-import { Device, DeviceState } from './device';
+import { STORED_DEVICE_STATE as STORED_STATE, storedDevice as stored } from '../use-cases/strict-fakes';
+import { Device } from './device';
 
 const cause: CausedBy = { id: 'command-1', correlationId: 'correlation-1', application: 'app-key-1' };
-
-function stored(overrides: Partial<DeviceState> = {}): Device {
-  return Device.restore({
-    application: 'app-key-1',
-    deviceId: 'device-1',
-    userId: null,
-    userName: null,
-    platform: 'iOS',
-    transport: 'APNS',
-    properties: { language: 'en', timeZoneOffset: 1 },
-    tags: [],
-    userData: {},
-    status: 'active',
-    replacedBy: null,
-    version: 3,
-    ...overrides,
-  });
-}
-
-/** The state an owner change of `stored()` carries: everything but its user. */
-const STORED_STATE = { platform: 'iOS', transport: 'APNS', properties: { language: 'en', timeZoneOffset: 1 }, tags: [], userData: {}, status: 'active' };
 
 const types = (device: Device) => device.events.map((event) => event.type);
 const payloads = (device: Device) => device.events.map((event) => event.payload);

@@ -109,7 +109,6 @@ export function deviceCommand<T extends CommandType>(type: T, payload: Message<T
   return newEnvelope({ type, application: APP, aggregateId: deviceId, aggregateVersion: null, payload });
 }
 
-/** A stored device (active, anonymous, iOS over APNS, version 3 unless overridden). */
 /** The state an owner change of `storedDevice()` carries: everything but its user. */
 export const STORED_DEVICE_STATE = {
   platform: 'iOS',
@@ -120,6 +119,7 @@ export const STORED_DEVICE_STATE = {
   status: 'active',
 };
 
+/** A stored device (active, anonymous, iOS over APNS, version 3 unless overridden). */
 export function storedDevice(overrides: Partial<DeviceState> = {}): Device {
   return Device.restore({
     application: APP,
