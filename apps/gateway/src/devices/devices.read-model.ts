@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { recipientIdChannel } from '@omni/contracts';
 import { queryRows } from '@omni/persistence';
 import { ApiError } from '../errors/api-error';
 import { DEVICE_COLUMNS, DEVICE_FROM, DeviceModel, DeviceRow, RECIPIENT_FROM, recipientColumns, toDeviceModel } from './device-model';
@@ -89,10 +90,13 @@ export class DevicesReadModel {
       [application, deviceId, status],
     );
     if (rows[0]) return toDeviceModel(application, rows[0]);
-    if (active !== 'false') {
-      const { devices } = await this.list(application, { medium: 'email', filter: withId(deviceId), skip: 0, limit: 1 });
-      const contact = devices[0] ?? (await this.list(application, { medium: 'sms', filter: withId(deviceId), skip: 0, limit: 1 })).devices[0];
-      if (contact) return contact;
+    // A contact's id names its channel: one lookup, and none for an id that is not a contact's.
+    const channel = recipientIdChannel(deviceId);
+    if (channel && active !== 'false') {
+      const parameters = new SqlParameters([application]);
+      const select = SOURCES[channel][0].select(withId(deviceId), parameters);
+      const contacts = await queryRows<DeviceRow>(this.dataSource, select, parameters.values);
+      if (contacts[0]) return toDeviceModel(application, contacts[0]);
     }
     throw deviceNotFound();
   }
