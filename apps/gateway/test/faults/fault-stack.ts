@@ -330,7 +330,8 @@ export class FaultStack {
         this.mark(`${instance.id} ready after ${((Date.now() - started) / 1000).toFixed(1)} s (was failing: ${[...failing].join(', ') || 'no answer'})`);
       }
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- ${instance.id} output ---\n${instance.output.slice(-30).join('\n')}`);
+      const checks = [...failing].join(', ') || 'no answer';
+      throw new Error(`${(error as Error).message} (failing: ${checks})\n--- ${instance.id} output ---\n${instance.output.slice(-30).join('\n')}`);
     }
   }
 
