@@ -297,6 +297,23 @@ describe('devices', () => {
     expect((await backend.get(`/device/${anonymousOld}`)).body).toEqual(deviceNotFound);
   });
 
+  it('under concurrent moves, each move answers only once its old id is gone; the new id carries its user', async () => {
+    const moves = await Promise.all(
+      Array.from({ length: 24 }, async () => {
+        const userID = newUserId();
+        return { oldID: await registered(sdk, { userID, userName: 'Ada' }), newID: newDeviceId(), userID };
+      }),
+    );
+    const seen = await Promise.all(
+      moves.map(async ({ oldID, newID }) => {
+        const moved = await sdk.post('/device', { deviceID: newID, oldDeviceID: oldID, platform: 'Android', transport: 'GCM' });
+        const [oldDevice, newDevice] = await Promise.all([backend.get(`/device/${oldID}`), backend.get(`/device/${newID}`)]);
+        return { moved: moved.status, old: oldDevice.status, new: newDevice.status, userID: newDevice.body.device?.userID };
+      }),
+    );
+    expect(seen).toEqual(moves.map(({ userID }) => ({ moved: 201, old: 404, new: 200, userID })));
+  });
+
   it("user data written through a user's device is the user's on every channel: push, email and SMS", async () => {
     const userID = newUserId();
     const email = await backend.post('/email', { email: `${userID.toLowerCase()}@example.com`, userID, userName: 'Ada' });

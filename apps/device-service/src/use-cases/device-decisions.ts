@@ -1,5 +1,5 @@
 import { Envelope, FieldError } from '@omni/contracts';
-import { Decision } from '@omni/messaging';
+import { Decision, otherAggregatesOf } from '@omni/messaging';
 import { Device } from '../domain/device';
 
 /** The aggregate type of every device-service outcome (the read model gates visibility on it). */
@@ -13,10 +13,17 @@ export const USER_AGGREGATE = 'user';
 
 /** The answers device use cases share, so that one rule always reads the same to the client. */
 export const DeviceDecisions = {
-  /** The device changed (or nothing needed to): its version, and the events (the device's own unless given). */
+  /**
+   * The device changed (or nothing needed to): its version, and the events (the device's own unless
+   * given). Events of other devices (a move's old device) are waited for too.
+   */
   accepted(device: Device, options: { created?: boolean; events?: readonly Envelope[] } = {}): Decision {
     const events = [...(options.events ?? device.events)];
-    return Decision.accepted(DEVICE_AGGREGATE, device.snapshot.version, events, options.created === undefined ? {} : { created: options.created });
+    const otherAggregates = otherAggregatesOf(DEVICE_AGGREGATE, device.snapshot.deviceId, events);
+    return Decision.accepted(DEVICE_AGGREGATE, device.snapshot.version, events, {
+      ...(options.created === undefined ? {} : { created: options.created }),
+      ...(otherAggregates.length > 0 ? { otherAggregates } : {}),
+    });
   },
 
   /** A command about a user's devices was applied: the events of every device it changed (none when the user had none). */

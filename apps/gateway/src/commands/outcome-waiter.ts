@@ -58,8 +58,13 @@ export class OutcomeWaiter {
       visible: boolean;
     }[] = await this.dataSource.query(
       `SELECT o.status, o.command_type, o.created, o.result, o.error,
-              (o.status = 'rejected' OR o.aggregate_version IS NULL OR o.aggregate_version = 0
-                OR v.version >= o.aggregate_version) AS visible
+              (o.status = 'rejected'
+                OR ((o.aggregate_version IS NULL OR o.aggregate_version = 0 OR v.version >= o.aggregate_version)
+                    AND NOT EXISTS (
+                      SELECT 1 FROM jsonb_to_recordset(o.other_aggregates) AS other("aggregateType" text, "aggregateId" text, version int)
+                        LEFT JOIN projection.entity_versions ov
+                          ON ov.application = o.application AND ov.entity_type = other."aggregateType" AND ov.entity_id = other."aggregateId"
+                       WHERE ov.version IS NULL OR ov.version < other.version))) AS visible
          FROM projection.command_outcomes o
          LEFT JOIN projection.entity_versions v
            ON v.application = o.application AND v.entity_type = o.aggregate_type AND v.entity_id = o.aggregate_id

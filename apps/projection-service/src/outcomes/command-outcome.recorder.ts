@@ -36,13 +36,13 @@ export class CommandOutcomeRecorder {
     const rows = outcomes.map((outcome, index) => {
       values.push(...columnsOf(outcome));
       const n = index * COLUMNS;
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb, $${n + 10}::jsonb)`;
+      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb, $${n + 10}::jsonb, $${n + 11}::jsonb)`;
     });
     const inserted = await queryRows<{ command_id: string }>(
       em,
-      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, …, $10::jsonb), …
+      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, …, $11::jsonb), …
       `INSERT INTO ${this.model.tables.commandOutcomes}
-         (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error)
+         (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error, other_aggregates)
        VALUES ${rows.join(', ')}
        ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
       values,
@@ -52,7 +52,7 @@ export class CommandOutcomeRecorder {
 }
 
 /** Parameters a row. A batch holds at most a few hundred outcomes: far under PostgreSQL's 65,535 parameters. */
-const COLUMNS = 10;
+const COLUMNS = 11;
 
 function columnsOf(outcome: Outcome): unknown[] {
   const accepted = outcome.type === COMMAND_ACCEPTED;
@@ -71,6 +71,7 @@ function columnsOf(outcome: Outcome): unknown[] {
     accepted ? (outcome.payload.created ?? false) : false,
     accepted && outcome.payload.result ? JSON.stringify(outcome.payload.result) : null,
     error ? JSON.stringify(error) : null,
+    accepted && outcome.payload.otherAggregates?.length ? JSON.stringify(outcome.payload.otherAggregates) : null,
   ];
 }
 

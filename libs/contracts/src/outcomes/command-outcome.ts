@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 
 export const COMMAND_ACCEPTED = 'command.accepted';
 export const COMMAND_REJECTED = 'command.rejected';
@@ -17,6 +18,19 @@ export interface Rejection {
   code: string;
   message: string;
   fields?: FieldError[];
+}
+
+/** Another aggregate a command changed, at the version at which that change is visible. */
+export class AggregateVersion {
+  @IsString()
+  aggregateType!: string;
+
+  @IsString()
+  aggregateId!: string;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
 }
 
 /**
@@ -44,6 +58,13 @@ export class CommandAcceptedPayload {
   @IsOptional()
   @IsIn([true, false])
   created?: boolean;
+
+  /** The other aggregates the command changed (a device move's old device): the write is visible once each is too. */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => AggregateVersion)
+  otherAggregates?: AggregateVersion[];
 }
 
 export class CommandRejectedPayload {

@@ -9,7 +9,7 @@ import {
 } from '@omni/contracts';
 import { SubjectErasureInProgress } from '@omni/personal-data';
 import { CommandProcessor, outcomeOf } from './command-processor';
-import { Decision } from './decision';
+import { Decision, otherAggregatesOf } from './decision';
 
 /** A command as the profile service receives it: correlation id differs from its own id (a replay). */
 const command: Envelope = newEnvelope({
@@ -51,6 +51,15 @@ describe('Decision', () => {
       created: true,
       result: { userID: 'user-42' },
     });
+  });
+
+  it("otherAggregatesOf names each other aggregate of the events once, at its last version, never the command's own", () => {
+    const event = (aggregateId: string, aggregateVersion: number) => ({ ...renamed, aggregateId, aggregateVersion });
+    expect(otherAggregatesOf('user', 'user-42', [event('user-42', 5), event('user-7', 2), event('user-7', 3), event('user-9', 1)])).toEqual([
+      { aggregateType: 'user', aggregateId: 'user-7', version: 3 },
+      { aggregateType: 'user', aggregateId: 'user-9', version: 1 },
+    ]);
+    expect(otherAggregatesOf('user', 'user-42', [renamed])).toEqual([]);
   });
 
   it('rejected carries status, code, message and fields', () => {
@@ -106,6 +115,13 @@ describe('outcomeOf', () => {
 
     it('is a message its consumers can decode', () => {
       const outcome = outcomeOf(command, decision);
+      expect(decodeMessage(JSON.stringify(outcome))).toEqual(JSON.parse(JSON.stringify(outcome)));
+    });
+
+    it('names the other aggregates the command changed, and decodes with them', () => {
+      const others = [{ aggregateType: 'device', aggregateId: 'device-0', version: 8 }];
+      const outcome = outcomeOf(command, Decision.accepted('device', 1, [], { otherAggregates: others }));
+      expect(outcome.payload).toMatchObject({ otherAggregates: others });
       expect(decodeMessage(JSON.stringify(outcome))).toEqual(JSON.parse(JSON.stringify(outcome)));
     });
 

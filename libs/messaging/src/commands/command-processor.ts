@@ -33,6 +33,7 @@ export function outcomeOf(command: Envelope, decision: Decision): Envelope {
       aggregateType: decision.aggregateType,
       created: decision.created,
       result: decision.result,
+      ...(decision.otherAggregates?.length ? { otherAggregates: decision.otherAggregates } : {}),
     };
     return newEnvelope({
       type: COMMAND_ACCEPTED,

@@ -182,6 +182,14 @@ describe('RegisterDeviceUseCase', () => {
       expect(old.snapshot).toMatchObject({ status: 'inactive', replacedBy: 'device-1', userId: null, tags: [], userData: {} });
     });
 
+    it('the move is visible only once the old device is replaced in the read model too: its outcome names it at its version', async () => {
+      const { decision } = await run([oldDevice()], register({ oldDeviceID: 'device-0' }));
+
+      expect(decision).toMatchObject({ kind: 'accepted', otherAggregates: [{ aggregateType: 'device', aggregateId: 'device-0', version: 8 }] });
+      const unknown = await run([], register({ oldDeviceID: 'device-0' }));
+      expect(unknown.decision).not.toHaveProperty('otherAggregates');
+    });
+
     it('into a known deviceID the move merges: its own user and data and the explicit fields win, tags are united', async () => {
       const existing = storedDevice({ deviceId: 'device-9', userId: 'U2', userName: 'Bob', tags: ['b'], userData: { lastName: 'B' } });
 
