@@ -151,6 +151,17 @@ describe('email contacts and sms numbers', () => {
     expect((await contact(sms))?.properties).toMatchObject({ country: 'NL', timeZoneOffset: 1 });
   });
 
+  it('PUT with no body (a JSON content type, nothing sent) is an update of nothing: 200, the contact unchanged', async () => {
+    const ids = { email: await created('email', { email: newEmail(), language: 'en' }), sms: await created('sms', { phone: newPhone(), country: 'NL' }) };
+    const authorization = `Basic ${Buffer.from(`${app.applicationKey}:${app.masterSecret}`).toString('base64')}`;
+    for (const [channel, message] of [['email', 'email contact updated'], ['sms', 'sms number updated']] as const) {
+      const before = await contact(ids[channel]);
+      const response = await fetch(`${stack.gatewayUrl}/${channel}/${ids[channel]}`, { method: 'PUT', headers: { authorization, 'content-type': 'application/json' }, body: '' });
+      expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { message } });
+      expect(await contact(ids[channel])).toEqual(before);
+    }
+  });
+
   it("PUT userData on a contact of a user is the user's data: it shows in the profile and on all of the user's channels", async () => {
     const userID = `U-put-${randomUUID()}`;
     const sdk = new ApiClient(stack.gatewayUrl).as(app.applicationKey, app.applicationSecret);

@@ -44,6 +44,7 @@ export type BodyKind =
   | 'huge-field'
   | 'random-json'
   | 'malformed-json'
+  | 'missing-body'
   | 'duplicate-keys'
   | 'content-type'
   | 'body-limit'
@@ -105,8 +106,9 @@ export function rejectedCase(route: FuzzRoute, context: FuzzContext): fc.Arbitra
   const refusedBodies: fc.Arbitrary<Body>[] = [];
   if (takesBody) {
     refusedBodies.push(
+      // An empty body is no body (the gateway takes it so), not malformed JSON: see `missing-body`.
       malformedJson(validBody)
-        .filter((text) => !parses(text))
+        .filter((text) => text !== '' && !parses(text))
         .map((text) => ({ kind: 'malformed-json' as const, text, contentType: JSON_TYPE })),
       fc.constantFrom('text/plain', 'application/xml', 'application/octet-stream', 'multipart/form-data; boundary=----x').chain((contentType) =>
         validBody.map((value) => ({ kind: 'content-type' as const, text: JSON.stringify(value), contentType })),
@@ -119,6 +121,8 @@ export function rejectedCase(route: FuzzRoute, context: FuzzContext): fc.Arbitra
     );
   }
   if (required.length > 0) {
+    // No body where fields are required; with a JSON content type, as the reference's clients send it.
+    refusedBodies.push(fc.constant({ kind: 'missing-body' as const, text: '', contentType: JSON_TYPE }));
     // A required field whose value cannot be coerced into anything valid: an operator object, an array, a number.
     refusedBodies.push(
       fc
