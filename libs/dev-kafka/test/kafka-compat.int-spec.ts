@@ -40,6 +40,10 @@ interface Received {
   value: string;
 }
 
+/** Process warnings since this file loaded (before any client): kafkajs 2.2.4's TimeoutNegativeWarning on Node 24. */
+const warnings: string[] = [];
+process.on('warning', (warning) => warnings.push(warning.name));
+
 let broker: LocalKafkaHandle | undefined;
 let dataDir: string | undefined;
 let kafka: Kafka;
@@ -71,6 +75,23 @@ afterAll(async () => {
 }, 60_000);
 
 describe(`kafkajs 2.2.4 against Apache Kafka ${KAFKA_VERSION}`, () => {
+  it('an idle connected client schedules no timer with a negative delay (patches/kafkajs: no warning, no 1 ms loop)', async () => {
+    const producer = track(kafka.producer());
+    await producer.connect();
+    const original = global.setTimeout;
+    let nonPositive = 0;
+    global.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      if (typeof args[1] === 'number' && args[1] <= 0) nonPositive += 1;
+      return original(...args);
+    }) as typeof setTimeout;
+    try {
+      await new Promise((resolve) => original(resolve, 300));
+    } finally {
+      global.setTimeout = original;
+    }
+    expect({ nonPositive, warnings: warnings.filter((name) => name === 'TimeoutNegativeWarning') }).toEqual({ nonPositive: 0, warnings: [] });
+  });
+
   it('admin creates a 3-partition topic, reports its metadata and deletes it', async () => {
     const topic = topicName('admin');
     // kafkajs's own leader wait (its default) fails on KRaft's transient UNKNOWN_TOPIC_OR_PARTITION.
