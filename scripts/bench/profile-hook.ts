@@ -1,6 +1,6 @@
 /**
  * Preloaded into each app by `npm run bench -- --profile` (`node -r @swc-node/register -r
- * scripts/bench/profile-hook.ts apps/<app>/src/main.ts`): SIGWINCH starts the V8 CPU profiler,
+ * scripts/bench/profile-hook.ts dist/apps/<app>/src/main.js`): SIGWINCH starts the V8 CPU profiler,
  * the next SIGWINCH stops it and writes `<BENCH_PROFILE_DIR>/<BENCH_PROFILE_NAME>-<n>.cpuprofile`.
  *
  * A signal rather than `--cpu-prof` because the apps end by re-raising SIGTERM once shut down

@@ -1,7 +1,7 @@
 /**
  * The benchmark's own stack, started as `npm start` starts it (scripts/start.ts: a local Kafka
  * broker from dev-kafka, `migrateAll`, `createTopics`, every app of `APPS` as
- * `node -r @swc-node/register apps/<app>/src/main.ts`), but on ports and in places of its own so
+ * `node dist/apps/<app>/src/main.js`), but on ports and in places of its own so
  * that it never collides with a developer's `npm start` or with the tests:
  *
  *   Kafka     127.0.0.1:59092 (controller 59093), data in .cache/kafka/bench-59092, wiped at start
@@ -18,7 +18,8 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_DATABASE_URL } from '../../libs/config/src';
 import { LocalKafkaHandle, startLocalKafka, stopLocalKafka } from '../../libs/dev-kafka/src';
-import { APP_NODE_FLAGS } from '../../libs/runtime/src/node-flags';
+import { APP_NODE_FLAGS, appEntryPoint } from '../../libs/runtime/src/app-process';
+import { buildApps } from '../../libs/runtime/src/build-apps';
 import { dropDatabase, ensureDatabase, withDatabase } from '../../libs/persistence/src';
 import { APPS } from '../lib/services';
 import { createTopics, migrateAll } from '../lib/setup';
@@ -122,6 +123,7 @@ export class BenchStack {
       const port = this.portOf(app.name);
       if (await isPortOpen(port)) throw new Error(`port ${port} (for ${app.name}) is in use: is another benchmark running?`);
     }
+    buildApps();
     mkdirSync(this.options.logDir, { recursive: true });
     for (const app of APPS) this.apps.push(this.spawnApp(app.name));
     await Promise.all(this.apps.map((app) => this.waitReady(app, timeoutMs)));
@@ -131,9 +133,10 @@ export class BenchStack {
     const port = this.portOf(name);
     const logFile = path.join(this.options.logDir, `${name}.log`);
     const log = openSync(logFile, 'w');
-    const preload = this.options.profileDir ? ['-r', path.join(ROOT, 'scripts', 'bench', 'profile-hook.ts')] : [];
+    // The hook is TypeScript, the app compiled: only a profiled run loads the transpiler, for the hook.
+    const preload = this.options.profileDir ? ['-r', '@swc-node/register', '-r', path.join(ROOT, 'scripts', 'bench', 'profile-hook.ts')] : [];
     try {
-      const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...preload, `apps/${name}/src/main.ts`], {
+      const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...preload, appEntryPoint(name)], {
         cwd: ROOT,
         env: {
           ...process.env,

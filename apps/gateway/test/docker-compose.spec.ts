@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { KAFKA_VERSION } from '@omni/dev-kafka';
+import { APP_NODE_FLAGS, appEntryPoint } from '@omni/runtime';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -152,7 +153,7 @@ describe('docker-compose.yml', () => {
 
   it('runs the setup (migrations, then topics) once Kafka and PostgreSQL are healthy', () => {
     const setup = services.setup;
-    expect(String(setup.command)).toMatch(/npm run db:migrate && npm run kafka:topics/);
+    expect(String(setup.command)).toMatch(/node dist\/scripts\/db-migrate\.js && node dist\/scripts\/kafka-topics\.js/);
     expect(dependencies(setup)).toEqual(
       expect.objectContaining({ kafka: 'service_healthy', postgres: 'service_healthy' }),
     );
@@ -160,5 +161,31 @@ describe('docker-compose.yml', () => {
 
   it('runs the official Apache Kafka image of the version dev-kafka runs', () => {
     expect(services.kafka?.image).toBe(`apache/kafka:${KAFKA_VERSION}`);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const runtime = stages[stages.length - 1];
+
+  it('builds on the Node.js major the project requires', () => {
+    const required = /(\d+)/.exec(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node)![1];
+    for (const stage of stages) expect(stage.split('\n')[0]).toMatch(new RegExp(`^node:${required}-`));
+  });
+
+  it('compiles the apps and the setup scripts the compose file runs, then drops the dev dependencies', () => {
+    const build = stages[0];
+    expect(build).toMatch(/nx run-many -t build --projects=tag:type:app/);
+    for (const script of String(services.setup.command).match(/dist\/scripts\/[a-z-]+\.js/g) ?? []) {
+      expect(build).toContain(script.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+    }
+    expect(build).toMatch(/npm prune --omit=dev/);
+  });
+
+  it('runs the compiled app with production dependencies only: no sources, tests or compiler in the image', () => {
+    const copies = [...runtime.matchAll(/^COPY (.*)$/gm)].map((match) => match[1].trim());
+    expect(copies).toEqual(['--from=build /app/node_modules ./node_modules', '--from=build /app/dist ./dist', 'package.json ./']);
+    expect(runtime).toContain(`node ${APP_NODE_FLAGS.join(' ')} ${appEntryPoint('${APP}')}`);
   });
 });

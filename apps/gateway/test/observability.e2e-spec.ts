@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApiClient, TestDatabase, TestKafka, TestStack, createApplication, testDatabase, testKafka, waitFor } from '@omni/testing';
+import { readFileSync } from 'node:fs';
+import { ApiClient, SERVICE_APPS, TestDatabase, TestKafka, TestStack, createApplication, testDatabase, testKafka, waitFor } from '@omni/testing';
 
 /** Logs and metrics as operators see them, with every service running. */
 describe('observability', () => {
@@ -145,5 +146,17 @@ describe('observability', () => {
     const projection = await scrape('projection-service');
     expect(projection).toMatch(/messages_handled_total\{topic="profile.events",type="user.registered",result="handled"\} [1-9]/);
     expect(projection).toMatch(/projection_event_visible_seconds_count\{entity="user"\} [1-9]/);
+  });
+
+  it('every app runs compiled on the supported Node.js LTS (24): its runtime in /metrics, no transpiler loaded', async () => {
+    for (const app of ['gateway', ...SERVICE_APPS] as const) {
+      const metrics = await (await fetch(`${stack.urlOf(app)}/metrics`)).text();
+      expect([app, /nodejs_version_info\{version="v(\d+)\./.exec(metrics)?.[1]]).toEqual([app, '24']);
+    }
+    for (const pid of stack.pids()) {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine.some((arg) => /^dist\/apps\/[a-z-]+\/src\/main\.js$/.test(arg))).toBe(true);
+      expect(readFileSync(`/proc/${pid}/maps`, 'utf8')).not.toContain('swc');
+    }
   });
 });

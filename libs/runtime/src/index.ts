@@ -1,3 +1,3 @@
 export * from './bootstrap';
-export * from './node-flags';
+export * from './app-process';
 export * from './shutdown';

@@ -1,4 +1,5 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageConsumer, OutboxRelay } from '@omni/messaging';
 import { Logger, MetricsRegistry } from '@omni/observability';
@@ -75,6 +76,8 @@ export class GracefulShutdown {
       if (!this.stopping) for (const signal of SHUTDOWN_SIGNALS) process.removeListener(signal, this.listener);
     });
     for (const signal of SHUTDOWN_SIGNALS) process.on(signal, this.listener);
+    // Started by a supervisor with an IPC channel (`npm start`): its end, even by SIGKILL, stops the app.
+    if (process.channel) process.once('disconnect', () => void this.shutDown('disconnect'));
   }
 
   /** The app finished starting (or failed to): a signal that came meanwhile may close it now. */
@@ -82,7 +85,8 @@ export class GracefulShutdown {
     this.markReady();
   }
 
-  private async shutDown(signal: NodeJS.Signals): Promise<void> {
+  /** `disconnect`: the supervisor that started the app (over IPC) has ended. */
+  private async shutDown(signal: NodeJS.Signals | 'disconnect'): Promise<void> {
     const { name, logger, timeoutMs } = this.options;
     if (this.stopping) {
       logger.warn({ signal }, `${name} is already shutting down`);
@@ -145,10 +149,13 @@ export class GracefulShutdown {
   }
 }
 
-function optional<T>(app: INestApplication, token: Type<T>): T | undefined {
-  try {
-    return app.get(token, { strict: false });
-  } catch {
-    return undefined;
+/**
+ * The app's provider that is a `type` (a subclass too: the projection's relay is a SnapshotRelay),
+ * if it has one. Not `app.get`: a missing provider is an error Nest logs before it throws.
+ */
+function optional<T>(app: INestApplication, type: abstract new (...args: never[]) => T): T | undefined {
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const provider of module.providers.values()) if (provider.instance instanceof type) return provider.instance as T;
   }
+  return undefined;
 }

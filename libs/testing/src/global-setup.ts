@@ -7,6 +7,7 @@ import path from 'node:path';
 /* eslint-disable @nx/enforce-module-boundaries -- see above */
 import { KAFKA_VERSION, startLocalKafka } from '../../dev-kafka/src';
 import { ensureDatabase, withDatabase } from '../../persistence/src/database';
+import { buildApps } from '../../runtime/src/build-apps';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { TestRun, saveTestRun } from './test-run';
 
@@ -22,6 +23,8 @@ const ROOT = path.resolve(__dirname, '../../..');
  * template into a database of its own and namespaces its topics, so files run in parallel.
  */
 export default async function globalSetup(): Promise<void> {
+  // End-to-end tests run the compiled apps, as users do.
+  buildApps();
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const run: TestRun = { runId, brokers: '', templateUrl: '', stops: [] };
 

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { APP_NODE_FLAGS } from '@omni/runtime';
+import { APP_NODE_FLAGS, appEntryPoint } from '@omni/runtime';
 import { waitFor } from './wait-for';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -52,6 +52,11 @@ export class TestStack {
     return `http://127.0.0.1:${app.port}`;
   }
 
+  /** The process ids of the running apps. */
+  pids(): number[] {
+    return this.apps.flatMap((app) => (app.process.pid === undefined ? [] : [app.process.pid]));
+  }
+
   output(name: AppName): string[] {
     return this.apps.filter((app) => app.name === name).flatMap((app) => app.output);
   }
@@ -84,7 +89,7 @@ export class TestStack {
   }
 
   private spawn(name: AppName, port: number): RunningApp {
-    const child = spawn(process.execPath, [...APP_NODE_FLAGS, `apps/${name}/src/main.ts`], {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, appEntryPoint(name)], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -388,13 +388,15 @@ function controllersOf(app: INestApplication): Map<string, Type<unknown>> {
   return controllers;
 }
 
-/** The platform's version (package.json at the root of the checkout or image). */
+/** The platform's version: the nearest package.json above this file (the checkout's or the image's root; dist/ has none). */
 function packageVersion(): string {
-  try {
-    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as { version?: unknown };
-    return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
-  } catch {
-    return '0.0.0';
+  for (let directory = __dirname; ; directory = path.dirname(directory)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { version?: unknown };
+      return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+    } catch {
+      if (path.dirname(directory) === directory) return '0.0.0';
+    }
   }
 }
 

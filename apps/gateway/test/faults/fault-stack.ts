@@ -7,6 +7,7 @@ import { Kafka } from 'kafkajs';
 import { LocalKafkaHandle, startLocalKafka } from '@omni/dev-kafka';
 import { createKafka } from '@omni/messaging';
 import { createLogger } from '@omni/observability';
+import { APP_NODE_FLAGS, appEntryPoint } from '@omni/runtime';
 import { waitFor } from '@omni/testing';
 // The same setup `npm start` runs: every app's migrations, every contract topic. scripts/ is no
 // Nx project, hence a relative import.
@@ -274,7 +275,7 @@ export class FaultStack {
   }
 
   private spawnApp(instance: Instance): ChildProcess {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${instance.app}/src/main.ts`], {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, appEntryPoint(instance.app)], {
       cwd: ROOT,
       // Its own process group: a kill reaches the whole app, and Ctrl-C on jest is the watchdog's business.
       detached: true,

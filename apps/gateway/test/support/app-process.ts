@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { APP_NODE_FLAGS } from '@omni/runtime';
+import { APP_NODE_FLAGS, appEntryPoint } from '@omni/runtime';
 import { AppName, freePort, waitFor } from '@omni/testing';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -71,7 +71,7 @@ export class AppProcess {
   /** Spawn the app and resolve once its readiness check passes. */
   async start(): Promise<this> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    const child = spawn(process.execPath, [...APP_NODE_FLAGS, `apps/${this.name}/src/main.ts`], {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, appEntryPoint(this.name)], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
