@@ -224,6 +224,15 @@ describe('graceful shutdown on SIGTERM', () => {
     }
   }, 120_000);
 
+  it('the projection-service exits 0 with its snapshot relay flushed; no app printed an error line, start to stop', async () => {
+    expect(await projectionService.stop('SIGTERM', 30_000)).toEqual<AppExit>({ code: 0, signal: null });
+    expect(shutdownLine(projectionService)).toMatchObject({ level: 'info', signal: 'SIGTERM', outboxLeft: 0 });
+    const errors = [gateway, profileService, projectionService].flatMap((child) =>
+      child.logs().filter((line) => line.level === 'error' || line.level === 'fatal').map((line) => `${child.name}: ${String(line.msg)}`),
+    );
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
     const prefix = { topicPrefix: kafka.prefix };
     const [{ partitions }] = await admin.fetchOffsets({ groupId: qualify(prefix, groupId), topics: [qualify(prefix, topic)] });

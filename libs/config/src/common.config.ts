@@ -34,6 +34,11 @@ export class CommonConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
+  /** `json` lines, or `pretty` ones for a terminal (the logger reads it itself, at start). */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   /** HTTP port for the app's health and metrics endpoints (the gateway's API on the gateway). */
   @IsOptional()
   @IsInt()

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { withCorrelationId } from './correlation';
-import { REDACTED_KEYS, REDACTED_PATHS, createLogger } from './logger';
+import { PinoNestLogger, REDACTED_KEYS, REDACTED_PATHS, createLogger, logFormat } from './logger';
 
 /** A logger writing into an array: one parsed object per log line. */
 function capturedLogger() {
@@ -72,5 +72,29 @@ describe('logger REDACTED_PATHS: personal data never reaches a log line', () => 
     withCorrelationId('trace-42', () => logger.debug({ type: 'user.update' }, 'command sent'));
 
     expect(lines[0]).toMatchObject({ service: 'test-service', level: 'debug', correlationId: 'trace-42', type: 'user.update' });
+  });
+});
+
+describe('logFormat', () => {
+  it('is pretty on a terminal and JSON otherwise, unless LOG_FORMAT says which', () => {
+    expect(logFormat({}, true)).toBe('pretty');
+    expect(logFormat({}, false)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+  });
+});
+
+describe('PinoNestLogger', () => {
+  it("writes Nest's start-up narration (modules, routes) at debug, everything else it says at info", () => {
+    const { logger, lines } = capturedLogger();
+    const nest = new PinoNestLogger(logger);
+    nest.log('Mapped {/user, GET} route', 'RouterExplorer');
+    nest.log('GatewayModule dependencies initialized', 'InstanceLoader');
+    nest.log('Something worth knowing', 'DeviceService');
+    expect(lines.map((line) => [line.level, line.context])).toEqual([
+      ['debug', 'RouterExplorer'],
+      ['debug', 'InstanceLoader'],
+      ['info', 'DeviceService'],
+    ]);
   });
 });

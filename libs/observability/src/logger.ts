@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import { currentCorrelationId } from './correlation';
 
 export type { Logger } from 'pino';
@@ -25,8 +26,18 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * JSON logs (one object per line, on stdout unless `destination` is given) with the service name
- * and the current correlation id.
+ * How log lines are written: `json`, one object per line (what log collectors read), or `pretty`,
+ * coloured lines for a person at a terminal. LOG_FORMAT decides; by default pretty when stdout is
+ * a terminal (`npm start` asks for it when its own stdout is one).
+ */
+export function logFormat(env: NodeJS.ProcessEnv = process.env, isTerminal: boolean = process.stdout.isTTY === true): 'json' | 'pretty' {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return isTerminal ? 'pretty' : 'json';
+}
+
+/**
+ * Logs on stdout (or `destination`) with the service name and the current correlation id: JSON
+ * lines, or pretty ones (see logFormat).
  */
 export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
@@ -40,15 +51,23 @@ export function createLogger(service: string, level: string = process.env.LOG_LE
       return correlationId ? { correlationId } : {};
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (logFormat() === 'pretty') {
+    // Synchronous, as pino's own stdout: a line is out before a process.exit().
+    return pino(options, pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
+  }
+  return pino(options);
 }
+
+/** Nest's start-up narration (modules loaded, every route mapped): debug, not a wall of info lines. */
+const NEST_STARTUP_CONTEXTS: ReadonlySet<string> = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'NestMicroservice']);
 
 /** Nest's logger interface over pino, so framework messages are JSON lines too. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    this.logger[context !== undefined && NEST_STARTUP_CONTEXTS.has(context) ? 'debug' : 'info']({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));

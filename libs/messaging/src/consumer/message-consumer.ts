@@ -99,7 +99,9 @@ export class MessageConsumer {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.crashed = payload.error;
-      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // A broker answer kafkajs retries (a group coordinator still loading at start): it rejoins by itself.
+      const rejoins = payload.restart && (payload.error as { retriable?: boolean }).retriable === true;
+      this.logger[rejoins ? 'warn' : 'error']({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.crashed = undefined;

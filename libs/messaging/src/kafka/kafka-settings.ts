@@ -27,6 +27,28 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 const KNOWN_NOTICES = ['KafkaJS v2.0.0 switched default partitioner', 'Limiting retries for the idempotent producer'];
 
+// kafkajs's own table of protocol errors (not in its typings).
+const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { message: string; retriable: boolean }[] };
+/**
+ * A broker's answer that kafkajs retries by itself ("The group coordinator is not available" while
+ * a group's coordinator loads, at every start): not an error of the app. kafkajs logs it at error
+ * level; past its retries it throws, and that failure is logged as an error where it is handled.
+ */
+export const RETRIABLE_BROKER_ERRORS: ReadonlySet<string> = new Set(errorCodes.filter((code) => code.retriable).map((code) => code.message));
+
+/** The level a kafkajs log line is written at in the app's log. */
+export function kafkaLogLevel(level: logLevel, message: string, extra: Record<string, unknown>): 'error' | 'warn' | 'info' | 'debug' {
+  // The partitioner is the default on purpose; idempotent producer retries are bounded so a send
+  // fails instead of hanging (redeliveries are deduplicated by consumers).
+  if (KNOWN_NOTICES.some((known) => message.startsWith(known))) return 'debug';
+  if (typeof extra.error === 'string' && RETRIABLE_BROKER_ERRORS.has(extra.error)) return 'debug';
+  // A consumer that stopped on such an answer and restarts itself (kafkajs's "Crash: …" and
+  // "Restarting the consumer in …"): a warning, as the consumer's own line about it.
+  const crash = /^Crash: \w+: (.*)$/.exec(message);
+  if ((crash && RETRIABLE_BROKER_ERRORS.has(crash[1])) || message.startsWith('Restarting the consumer in')) return 'warn';
+  return LEVELS[level] ?? 'info';
+}
+
 /** A kafkajs client whose own log lines go to the app's JSON logger (warnings and errors only). */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new Kafka({
@@ -40,11 +62,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        // Known start-up notices that are not problems here: the partitioner is the default on
-        // purpose; idempotent producer retries are bounded so a send fails instead of hanging
-        // (redeliveries are deduplicated by consumers).
-        const notice = KNOWN_NOTICES.some((known) => message.startsWith(known));
-        logger[notice ? 'debug' : (LEVELS[level] ?? 'info')]({ kafka: extra }, message);
+        logger[kafkaLogLevel(level, message, extra)]({ kafka: extra }, message);
       },
   });
 }
