@@ -34,7 +34,7 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,tools}/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/apps/**/*.e2e-spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/{apps,scripts}/**/*.e2e-spec.ts'] },
     // The full fault suite (`*.faults-spec.ts`, minutes long, its own PostgreSQL and Kafka): only when
     // asked for (`npm run test:faults`); `npm test` runs its short version, an e2e spec.
     ...(process.argv.some((arg) => arg.includes('faults'))

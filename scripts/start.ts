@@ -1,42 +1,83 @@
 /**
  * `npm start`: everything on one machine.
  *
- * 1. Kafka: a local single-node broker (official jars, KRaft) unless KAFKA_BROKERS is set.
- * 2. PostgreSQL from DATABASE_URL (default: the local server), database created if missing, migrations.
- * 3. Topics.
- * 4. Every app as its own process, logs prefixed with its name.
- * 5. A demo application, whose credentials are printed with a ready-to-paste curl.
- * Ctrl-C stops everything it started.
+ * 0. Checks first, touching nothing: Node.js 24+, the ports free (the apps', the broker's when it
+ *    starts one), PostgreSQL reachable, Java (and Maven, for a first download) when it starts a broker.
+ * 1. The apps compiled into dist/ (Nx build, cached).
+ * 2. Kafka: a local single-node broker (official jars, KRaft) unless KAFKA_BROKERS is set.
+ * 3. PostgreSQL from DATABASE_URL (default: the local server), database created if missing, migrations.
+ * 4. Topics.
+ * 5. Every app as its own process, logs prefixed with its name (pretty on a terminal).
+ * 6. A demo application, whose credentials are printed with a ready-to-paste curl.
+ *
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP stop everything it started, apps first, then the broker, and
+ * it exits 0; so does the end of its parent (npm killed). If it is killed itself, the apps and the
+ * broker notice and stop (AppSupervisor, startLocalKafka's stopWithParent).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import concurrently from 'concurrently';
+import { Client } from 'pg';
 import { DEFAULT_DATABASE_URL } from '../libs/config/src';
-import { LocalKafkaHandle, startLocalKafka } from '../libs/dev-kafka/src';
+import { LocalKafkaHandle, kafkaJarsCached, startLocalKafka } from '../libs/dev-kafka/src';
 import { redactUrl } from '../libs/persistence/src';
-import { APP_NODE_FLAGS } from '../libs/runtime/src/node-flags';
+import { buildApps } from '../libs/runtime/src/build-apps';
 import { devSecrets } from './lib/dev-secrets';
 import { fetchText } from './lib/http';
+import { unsupportedNode } from './lib/node-version';
+import { busyPorts, describeBusyPort } from './lib/ports';
 import { APPS } from './lib/services';
 import { createTopics, migrateAll } from './lib/setup';
+import { AppExit, AppSupervisor } from './lib/supervisor';
 
 const root = path.resolve(__dirname, '..');
 const gatewayPort = Number(process.env.PORT || 3000);
+/** The services' ports start here, in the order of APPS (3101–3104 by default). */
+const servicesPort = Number(process.env.SERVICES_PORT || 3101);
+const portOf = (app: (typeof APPS)[number]) => (app.name === 'gateway' ? gatewayPort : servicesPort + APPS.indexOf(app) - 1);
 const host = process.env.HOST || '127.0.0.1';
 /** Deadlines of the calls to the gateway: a readiness probe, an admin call. */
 const PROBE_TIMEOUT_MS = 5_000;
 const CALL_TIMEOUT_MS = 30_000;
 
+/** What the user must do before `npm start` can work: said in one line, exit code 1. */
+class Prerequisite extends Error {}
+
+let stopEverything: ((reason: string, exitCode: number) => Promise<void>) | undefined;
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const startsKafka = !process.env.KAFKA_BROKERS;
+  const kafkaPort = Number(process.env.KAFKA_PORT || 9092);
+  const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  await checkPrerequisites({ startsKafka, kafkaPort, databaseUrl });
+
+  buildApps();
+  console.log(`[start] apps built into dist/ (${((Date.now() - started) / 1000).toFixed(1)}s; unchanged projects come from the build cache)`);
+
+  const colored = process.stdout.isTTY === true;
+  const supervisor = new AppSupervisor(root, colored);
   let kafka: LocalKafkaHandle | undefined;
-  if (!process.env.KAFKA_BROKERS) {
-    const port = Number(process.env.KAFKA_PORT || 9092);
-    console.log(`[start] KAFKA_BROKERS not set: starting a local Kafka broker on 127.0.0.1:${port}`);
-    kafka = await startLocalKafka({ port });
+  let stopping = false;
+  stopEverything = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[start] ${reason}: stopping the apps${kafka?.startedByUs ? ', then the Kafka broker' : ''}…`);
+    for (const exit of await supervisor.stopAll()) {
+      if (exit.code !== 0) console.log(`[start] ${exit.name} ended with ${exit.signal ?? `exit code ${exit.code}`}`);
+    }
+    await kafka?.stop();
+    console.log('[start] stopped.');
+    process.exit(exitCode);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopEverything?.(`received ${signal}`, 0));
+  watchParent(() => void stopEverything?.('its parent (npm) ended', 0));
+
+  if (startsKafka) {
+    console.log(`[start] KAFKA_BROKERS not set: starting a local Kafka broker on 127.0.0.1:${kafkaPort}`);
+    kafka = await startLocalKafka({ port: kafkaPort, stopWithParent: true });
     process.env.KAFKA_BROKERS = kafka.brokers.join(',');
   }
-  const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   process.env.DATABASE_URL = databaseUrl;
   const applied = await migrateAll(databaseUrl);
   console.log(`[start] database ${redactUrl(databaseUrl)}: ${applied.length} migration(s) applied`);
@@ -48,29 +89,10 @@ async function main(): Promise<void> {
     ...process.env,
     ADMIN_SECRET: process.env.ADMIN_SECRET || secrets.ADMIN_SECRET,
     SECRET_HASH_KEY: process.env.SECRET_HASH_KEY || secrets.SECRET_HASH_KEY,
+    ...(colored && !process.env.LOG_FORMAT ? { LOG_FORMAT: 'pretty' } : {}),
   };
-  const { result } = concurrently(
-    APPS.map((app) => ({
-      name: app.name,
-      command: `node ${APP_NODE_FLAGS.join(' ')} apps/${app.name}/src/main.ts`,
-      env: { ...env, PORT: String(app.name === 'gateway' ? gatewayPort : app.port) },
-    })),
-    { prefix: 'name', cwd: root, killOthersOn: ['failure'], prefixColors: ['cyan', 'green', 'yellow', 'magenta', 'blue'] },
-  );
-
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    await kafka?.stop();
-    process.exit(code);
-  };
-  result.then(
-    () => void stop(0),
-    () => void stop(stopping ? 0 : 1),
-  );
-  process.on('SIGINT', () => void result.finally(() => stop(0)));
-  process.on('SIGTERM', () => void result.finally(() => stop(0)));
+  const unexpected = (exit: AppExit) => void stopEverything?.(`${exit.name} ended unexpectedly (${exit.signal ?? `exit code ${exit.code}`})`, 1);
+  for (const app of APPS) supervisor.start(app.name, { ...env, PORT: String(portOf(app)) }, unexpected);
 
   const gateway = `http://${host}:${gatewayPort}`;
   await waitForReady(`${gateway}/health/ready`, 120_000);
@@ -88,6 +110,64 @@ async function main(): Promise<void> {
   curl -s -u '${demo.applicationKey}:${demo.masterSecret}' ${gateway}/user/foruserid/U123456789
 [start] Ctrl-C stops everything.
 `);
+}
+
+/** Everything `npm start` needs, checked before it starts anything: the first missing one is thrown. */
+async function checkPrerequisites(options: { startsKafka: boolean; kafkaPort: number; databaseUrl: string }): Promise<void> {
+  const oldNode = unsupportedNode(process.version);
+  if (oldNode) throw new Prerequisite(oldNode);
+  const ports = APPS.map((app) => ({ port: portOf(app), purpose: app.name }));
+  if (options.startsKafka) ports.push({ port: options.kafkaPort, purpose: 'Kafka broker' }, { port: options.kafkaPort + 1, purpose: 'Kafka controller' });
+  const busy = await busyPorts(
+    ports.map(({ port }) => port),
+    host,
+  );
+  if (busy.length > 0) {
+    const lines = busy.map((entry) => describeBusyPort(entry, ports.find(({ port }) => port === entry.port)!.purpose));
+    throw new Prerequisite(`${lines.join('; ')} — is another \`npm start\` running? Stop it, or set PORT / KAFKA_PORT`);
+  }
+  await checkDatabase(options.databaseUrl);
+  if (options.startsKafka) {
+    if (!commandRuns('java', ['-version'])) {
+      throw new Prerequisite('Java 17+ is needed for the local Kafka broker and `java` was not found: install a JDK (e.g. `apt-get install openjdk-17-jdk-headless`), or set KAFKA_BROKERS to a broker you run');
+    }
+    if (!kafkaJarsCached() && !commandRuns('mvn', ['--version'])) {
+      throw new Prerequisite('Maven is needed once, to fetch the Kafka jars from Maven Central, and `mvn` was not found: install it (e.g. `apt-get install maven`), or set KAFKA_BROKERS');
+    }
+  }
+}
+
+async function checkDatabase(databaseUrl: string): Promise<void> {
+  // The server's own database: the application's is created by the migrations if missing.
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Prerequisite(
+      `PostgreSQL is not reachable at ${redactUrl(databaseUrl)} (${reason}): start the server, or set DATABASE_URL to one (e.g. postgres://user@host:5432/omni_profiles)`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function commandRuns(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+  return result.error === undefined && result.status === 0;
+}
+
+/** Calls `onGone` once this process's parent ends (npm killed): its ppid changes then. */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, 500);
+  timer.unref();
 }
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {
@@ -140,7 +220,12 @@ async function demoApplication(gateway: string, adminSecret: string): Promise<De
   return application;
 }
 
-main().catch((error: unknown) => {
-  console.error('[start] failed:', error);
+main().catch(async (error: unknown) => {
+  if (error instanceof Prerequisite) {
+    console.error(`[start] ${error.message}`);
+    process.exit(1);
+  }
+  console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stopEverything?.('start failed', 1);
   process.exit(1);
 });

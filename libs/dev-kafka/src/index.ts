@@ -5,6 +5,7 @@
 export {
   KAFKA_VERSION,
   fetchKafkaJars,
+  kafkaJarsCached,
   isKafkaReachable,
   localKafkaStatus,
   startLocalKafka,

@@ -22,7 +22,7 @@
  * Under a produce/consume load it peaks near 215 MB: a 160 MiB heap, a small log-cleaner buffer
  * and a C1-only JIT ({@link brokerJvmFlags}, {@link renderServerProperties}).
  */
-import { spawn, type ChildProcess } from 'child_process';
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'fs/promises';
 import { connect } from 'net';
@@ -70,6 +70,13 @@ export interface LocalKafkaOptions {
   logFile?: string;
   /** How long to wait for the broker to become usable (default 90 s). */
   startTimeoutMs?: number;
+  /**
+   * Stop the broker (SIGTERM) when the process that started it ends, however it ends (`npm start`
+   * killed): Linux's parent-death signal, through util-linux's `setpriv`. Without `setpriv` (not
+   * Linux) the broker outlives a killed parent, as it does when this is false (the default: the
+   * `kafka:start` CLI exits and leaves its broker running).
+   */
+  stopWithParent?: boolean;
 }
 
 export interface LocalKafkaHandle {
@@ -106,6 +113,16 @@ interface ResolvedOptions {
 // ---------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------
+
+/** Whether the broker jars of {@link KAFKA_VERSION} are already in the cache (no download, no Maven needed). */
+export function kafkaJarsCached(cacheDir: string = defaultCacheDir()): boolean {
+  const versionDir = path.join(path.resolve(cacheDir), KAFKA_VERSION);
+  try {
+    return readFileSync(path.join(versionDir, JARS_COMPLETE_MARKER), 'utf8') === renderPom() && existsSync(path.join(versionDir, 'lib'));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Makes sure the broker jars for {@link KAFKA_VERSION} are in `<cacheDir>/<version>/lib` and
@@ -209,6 +226,7 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
     [...brokerJvmFlags(o.heapMb), ...jvmCommon, 'kafka.Kafka', propsFile],
     o.dataDir,
     o.logFile,
+    opts.stopWithParent === true,
   );
   const pid = child.pid as number;
   const pidFile = path.join(o.dataDir, 'kafka.pid');
@@ -443,12 +461,15 @@ async function ensureClusterId(dataDir: string, jvmArgs: string[]): Promise<stri
 
 /**
  * Spawns the broker in its own process group, with no stdin and its output in `logFile`, and
- * unreferenced so the calling process (e.g. the CLI) may exit while the broker keeps running.
+ * unreferenced so the calling process (e.g. the CLI) may exit while the broker keeps running —
+ * unless `stopWithParent`: then `setpriv` (which execs java, same pid) asks the kernel for a SIGTERM
+ * when this process ends.
  */
-async function spawnBroker(javaArgs: string[], cwd: string, logFile: string): Promise<ChildProcess> {
+async function spawnBroker(javaArgs: string[], cwd: string, logFile: string, stopWithParent: boolean): Promise<ChildProcess> {
   const log = await open(logFile, 'w'); // one run per file: the tail on failure is this run's
   try {
-    const child = spawn('java', javaArgs, { cwd, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const [command, args] = stopWithParent && hasSetpriv() ? ['setpriv', ['--pdeathsig', 'SIGTERM', 'java', ...javaArgs]] : ['java', javaArgs];
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', log.fd, log.fd] });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
@@ -458,6 +479,11 @@ async function spawnBroker(javaArgs: string[], cwd: string, logFile: string): Pr
   } finally {
     await log.close(); // the child holds its own copy of the descriptor
   }
+}
+
+function hasSetpriv(): boolean {
+  const result = spawnSync('setpriv', ['--version'], { stdio: 'ignore' });
+  return result.error === undefined && result.status === 0;
 }
 
 /** Runs a command to completion; resolves with its stdout, rejects with the output's tail. */
