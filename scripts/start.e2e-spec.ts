@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Server, createServer } from 'node:net';
 import path from 'node:path';
 import { TestDatabase, testDatabase, waitFor } from '@omni/testing';
@@ -121,6 +122,22 @@ describe('npm start', () => {
     }
   }, 60_000);
 
+  it('without Java it says so in one line, with the fix, and exits non-zero, having started nothing', async () => {
+    // A PATH with npm, Node.js and a shell, but no java.
+    const bin = mkdtempSync(path.join(tmpdir(), 'no-java-'));
+    for (const command of ['npm', 'node', 'sh']) symlinkSync(realpathSync(whichSync(command)), path.join(bin, command));
+    try {
+      const run = await npmStart({ PATH: bin });
+      expect((await run.exit).code).not.toBe(0);
+      expect(run.output.filter((line) => line.startsWith('[start]'))).toEqual([
+        '[start] Java 17+ is needed for the local Kafka broker and `java` was not found: install a JDK (e.g. `apt-get install openjdk-17-jdk-headless`), or set KAFKA_BROKERS to a broker you run',
+      ]);
+      expect(await busyPorts(run.ports, '127.0.0.1')).toEqual([]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('with PostgreSQL unreachable it says so in one line, with the fix, and exits non-zero', async () => {
     const closed = await freePortBase();
     const run = await npmStart({ DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/omni_profiles` });
@@ -171,4 +188,16 @@ function descendants(pid: number): number[] {
     for (const [child, parent] of parents) if (parent === tree[index]) tree.push(child);
   }
   return tree;
+}
+
+function whichSync(command: string): string {
+  for (const directory of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(directory, command);
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${command} not on the PATH`);
 }

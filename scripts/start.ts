@@ -75,7 +75,13 @@ async function main(): Promise<void> {
 
   if (startsKafka) {
     console.log(`[start] KAFKA_BROKERS not set: starting a local Kafka broker on 127.0.0.1:${kafkaPort}`);
-    kafka = await startLocalKafka({ port: kafkaPort, stopWithParent: true });
+    kafka = await startLocalKafka({ port: kafkaPort, stopWithParent: true }).catch((error: Error) => {
+      if (!error.message.startsWith('mvn ')) throw error;
+      const detail = error.message.split('\n').find((line) => line.includes('ERROR')) ?? error.message.split('\n')[1] ?? '';
+      throw new Prerequisite(
+        `the Kafka jars could not be fetched from Maven Central (${detail.trim().slice(0, 200)}): check Maven's network or proxy settings (~/.m2/settings.xml), or set KAFKA_BROKERS to a broker you run`,
+      );
+    });
     process.env.KAFKA_BROKERS = kafka.brokers.join(',');
   }
   process.env.DATABASE_URL = databaseUrl;
