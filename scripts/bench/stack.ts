@@ -94,7 +94,7 @@ export class BenchStack {
   async startKafka(): Promise<void> {
     await stopLocalKafka({ port: this.options.kafkaPort, dataDir: this.kafkaDataDir });
     rmSync(path.join(this.kafkaDataDir, 'kraft'), { recursive: true, force: true });
-    const kafka = await startLocalKafka({ port: this.options.kafkaPort, dataDir: this.kafkaDataDir });
+    const kafka = await startLocalKafka({ port: this.options.kafkaPort, dataDir: this.kafkaDataDir, stopWithParent: true });
     if (!kafka.startedByUs) {
       throw new Error(`127.0.0.1:${this.options.kafkaPort} already serves a Kafka broker the benchmark did not start: stop it first`);
     }
@@ -151,8 +151,10 @@ export class BenchStack {
           ...(this.options.profileDir ? { BENCH_PROFILE_DIR: this.options.profileDir, BENCH_PROFILE_NAME: name } : {}),
           ...this.options.env,
         },
-        stdio: ['ignore', log, log],
+        // The IPC channel's end (the benchmark killed) stops the app: nothing outlives it.
+        stdio: ['ignore', log, log, 'ipc'],
       });
+      child.channel?.unref();
       return { name, port, child, logFile };
     } finally {
       closeSync(log); // the child has its own copy

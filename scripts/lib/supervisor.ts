@@ -13,7 +13,6 @@ export interface AppExit {
 }
 
 interface RunningApp {
-  name: string;
   child: ChildProcess;
   exited: Promise<AppExit>;
 }
@@ -23,7 +22,7 @@ interface RunningApp {
  * with the app's name.
  *
  * Each app gets its own process group, so a terminal's Ctrl-C reaches `npm start` alone, which
- * then stops the apps in order (`stopAll`). Each has an IPC channel to this process: if it dies
+ * then stops the apps (`stopAll`) before its broker. Each has an IPC channel to this process: if it dies
  * without stopping them (SIGKILL), the channel closes and every app shuts itself down.
  */
 export class AppSupervisor {
@@ -54,7 +53,7 @@ export class AppSupervisor {
     void exited.then((exit) => {
       if (!this.stopping) onUnexpectedExit(exit);
     });
-    this.apps.push({ name, child, exited });
+    this.apps.push({ child, exited });
   }
 
   /** SIGTERM to every app at once (each drains on its own), SIGKILL to any still running after the grace period. */

@@ -40,7 +40,8 @@ export default async function globalSetup(): Promise<void> {
   } else {
     const port = Number(process.env.TEST_KAFKA_PORT || 19092);
     const dataDir = path.join(ROOT, '.cache', 'kafka', `test-${port}`);
-    const kafka = await startLocalKafka({ port, dataDir });
+    // Stopped by the global teardown, or by the kernel if the run is killed.
+    const kafka = await startLocalKafka({ port, dataDir, stopWithParent: true });
     run.brokers = kafka.brokers.join(',');
     if (kafka.startedByUs) run.stops.push({ kind: 'local-kafka', port, dataDir });
   }

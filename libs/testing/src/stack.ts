@@ -104,8 +104,10 @@ export class TestStack {
         DATABASE_POOL_SIZE: '4',
         ...this.options.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel's end (this process killed) stops the app: nothing outlives the test run.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    child.channel?.unref();
     const output: string[] = [];
     const collect = (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     child.stdout?.on('data', collect);

@@ -74,8 +74,10 @@ export class AppProcess {
     const child = spawn(process.execPath, [...APP_NODE_FLAGS, appEntryPoint(this.name)], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel's end (this process killed) stops the app: nothing outlives the test run.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    child.channel?.unref();
     const output: string[] = [];
     this.output = output;
     let partial = '';
