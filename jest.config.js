@@ -14,6 +14,7 @@ const shared = {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
+  setupFiles: ['<rootDir>/libs/testing/src/exit-with-runner.ts'],
 };
 
 /**

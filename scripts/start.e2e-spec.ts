@@ -32,9 +32,13 @@ describe('npm start', () => {
     await db?.drop();
   });
 
+  /**
+   * Ports below the ephemeral range (32768–60999 on Linux): a port in it may be taken at any moment
+   * by an outgoing connection of another test, and would then look busy.
+   */
   async function freePortBase(): Promise<number> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const base = 40_000 + Math.floor(Math.random() * 20_000);
+      const base = 20_000 + Math.floor(Math.random() * 12_000);
       const ports = Array.from({ length: PORTS_PER_STACK }, (_, index) => base + index);
       if ((await busyPorts(ports, '127.0.0.1')).length === 0) return base;
     }
@@ -72,9 +76,17 @@ describe('npm start', () => {
 
   /** Every port of the run free again, and npm's whole process tree gone. */
   async function nothingLeft(run: StartRun, tree: number[]): Promise<void> {
-    await waitFor(async () => (await busyPorts(run.ports, '127.0.0.1')).length === 0 && tree.every((pid) => !alive(pid)), {
-      timeoutMs: 45_000,
-      description: 'every port free and every process gone',
+    let left = '';
+    await waitFor(
+      async () => {
+        const busy = await busyPorts(run.ports, '127.0.0.1');
+        const living = tree.filter(alive);
+        left = `ports ${JSON.stringify(busy)}, processes ${living.map((pid) => `${pid} ${commandLine(pid).slice(0, 80)}`).join('; ')}`;
+        return busy.length === 0 && living.length === 0;
+      },
+      { timeoutMs: 45_000, description: 'every port free and every process gone' },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; left: ${left}`);
     });
   }
 
@@ -168,7 +180,11 @@ function alive(pid: number): boolean {
 }
 
 function commandLine(pid: number): string {
-  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return '(gone)';
+  }
 }
 
 /** `pid` and every process below it, from /proc's parent links. */
