@@ -114,7 +114,10 @@ interface ResolvedOptions {
 // Public API
 // ---------------------------------------------------------------------------------------------
 
-/** Whether the broker jars of {@link KAFKA_VERSION} are already in the cache (no download, no Maven needed). */
+/**
+ * Whether the broker jars of {@link KAFKA_VERSION} are already in the cache (no download, no Maven
+ * needed). The marker holds the pom the jars were resolved from: a changed pom means a new copy.
+ */
 export function kafkaJarsCached(cacheDir: string = defaultCacheDir()): boolean {
   const versionDir = path.join(path.resolve(cacheDir), KAFKA_VERSION);
   try {
@@ -134,8 +137,7 @@ export async function fetchKafkaJars(cacheDir: string = defaultCacheDir()): Prom
   const marker = path.join(versionDir, JARS_COMPLETE_MARKER);
   const pom = renderPom();
 
-  // The marker holds the pom the jars were resolved from: a changed pom triggers a new copy.
-  if ((await readTextIfExists(marker)) === pom && existsSync(libDir)) return libDir;
+  if (kafkaJarsCached(cacheDir)) return libDir;
 
   console.log(`fetching Apache Kafka ${KAFKA_VERSION} from Maven Central (first run only)…`);
   await mkdir(versionDir, { recursive: true });
