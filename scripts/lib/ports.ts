@@ -18,7 +18,7 @@ export async function busyPorts(ports: readonly number[], host: string): Promise
   return busy;
 }
 
-/** `port 3000 (gateway) is held by pid 1234: node dist/apps/gateway/src/main.js` */
+/** `port 3000 (gateway) is in use by pid 1234: node dist/apps/gateway/src/main.js` */
 export function describeBusyPort(busy: BusyPort, purpose: string): string {
   const holder = busy.pid === undefined ? 'by another process' : `by pid ${busy.pid}${busy.command ? `: ${busy.command}` : ''}`;
   return `port ${busy.port} (${purpose}) is in use ${holder}`;
