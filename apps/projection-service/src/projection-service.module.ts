@@ -63,8 +63,8 @@ export class ProjectionServiceModule {
       providers: [
         messageConsumerProvider({
           groupId: PROJECTION_CONSUMER_GROUP,
+          // Outcomes last: in a unit of work, the events an outcome waits for are applied before it.
           topics: [Topics.profileEvents, Topics.deviceEvents, Topics.recipientEvents, Topics.commandOutcomes],
-          partitionsConsumedConcurrently: config.PROJECTION_CONCURRENCY,
         }),
         {
           // Events arrive with their personal data sealed: open it with the subjects' keys (ADR 0009).

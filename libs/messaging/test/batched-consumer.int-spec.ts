@@ -5,7 +5,7 @@ import { Message, MessageType, Topics, UPDATE_USER, deadLetterTopic, messageKey,
 import { createLogger } from '@omni/observability';
 import { TransactionRunner, createServiceDataSource, queryRows } from '@omni/persistence';
 import { TestDatabase, TestKafka, testDatabase, testKafka, waitFor } from '@omni/testing';
-import { MessageConsumer, MessagePublisher, createKafka, qualify } from '../src';
+import { Inbox, MessageConsumer, MessagePublisher, createKafka, outboxInboxDdl, qualify } from '../src';
 
 const SCHEMA = 'batch_test';
 const GROUP = 'batched-consumer-test';
@@ -40,7 +40,8 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
     [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
     dataSource = await createServiceDataSource({ url: db.url, schema: SCHEMA, applicationName: 'batch-test' }).initialize();
     await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
-    await dataSource.query(`CREATE TABLE ${SCHEMA}.applied (message_id text NOT NULL, txid bigint NOT NULL)`);
+    await dataSource.query(`CREATE TABLE ${SCHEMA}.applied (message_id text NOT NULL, txid bigint NOT NULL, partition int NOT NULL)`);
+    for (const statement of outboxInboxDdl(SCHEMA)) await dataSource.query(statement);
     await dataSource.query(`CREATE TABLE ${SCHEMA}.flushed (txid bigint NOT NULL, messages int NOT NULL)`);
     tx = new TransactionRunner(dataSource);
 
@@ -53,7 +54,8 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
       maxAttempts: 1,
       maxBatchMessages: 50,
       unitOfWork: (work) => tx.batch(work),
-      handlerFor: (type) => (type === UPDATE_USER ? (message) => handle(message) : undefined),
+      beforeUnit: (ids) => inbox.claimAll(tx.shared()!.em, GROUP, ids),
+      handlerFor: (type) => (type === UPDATE_USER ? (message, context) => handle(message, context.partition) : undefined),
     });
     await consumer.start();
     producer = kafka.client.producer();
@@ -70,10 +72,13 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
     await db?.drop();
   });
 
-  async function handle(message: Message<MessageType>): Promise<void> {
+  const inbox = new Inbox(SCHEMA);
+
+  async function handle(message: Message<MessageType>, partition: number): Promise<void> {
     attempts.set(message.id, (attempts.get(message.id) ?? 0) + 1);
     await tx.run(async (em) => {
-      await em.query(`INSERT INTO ${SCHEMA}.applied (message_id, txid) VALUES ($1, txid_current())`, [message.id]);
+      if (!(await inbox.claim(em, GROUP, message.id))) return;
+      await em.query(`INSERT INTO ${SCHEMA}.applied (message_id, txid, partition) VALUES ($1, txid_current(), $2)`, [message.id, partition]);
       if (message.id === failOnce && attempts.get(message.id) === 1) throw new Error('fails the first time');
     });
     // Once per batch, just before it commits: what a projection does for snapshots.
@@ -101,7 +106,11 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
     await waitFor(() => envelopes.every((envelope) => afterCommit.includes(envelope.id)), { timeoutMs: 30_000, description: 'every message committed' });
     await waitFor(() => deadLettered.length >= 1, { timeoutMs: 20_000, description: 'the poison dead-lettered' });
 
-    const applied = await queryRows<{ message_id: string; txid: string }>(dataSource, `SELECT message_id, txid::text FROM ${SCHEMA}.applied`);
+    const applied = await queryRows<{ message_id: string; txid: string }>(
+      dataSource,
+      `SELECT message_id, txid::text FROM ${SCHEMA}.applied WHERE message_id = ANY($1::text[])`,
+      [envelopes.map((envelope) => envelope.id)],
+    );
     const ids = envelopes.map((envelope) => envelope.id);
     // Exactly once each: the rows of a rolled-back batch are gone.
     expect(applied.map((row) => row.message_id).sort()).toEqual([...ids].sort());
@@ -113,11 +122,43 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
     expect(attempts.get(failOnce)).toBe(2);
     expect([...attempts.values()].filter((count) => count === 2).length).toBeGreaterThan(1);
     // Each batched transaction flushed once, counting its own messages; one-at-a-time transactions did not.
-    const flushed = await queryRows<{ txid: string; messages: number }>(dataSource, `SELECT txid::text, messages FROM ${SCHEMA}.flushed`);
+    const flushed = await queryRows<{ txid: string; messages: number }>(
+      dataSource,
+      `SELECT txid::text, messages FROM ${SCHEMA}.flushed WHERE txid::text = ANY($1::text[])`,
+      [[...transactions]],
+    );
     expect(new Set(flushed.map((row) => row.txid)).size).toBe(flushed.length);
     for (const row of flushed) expect(applied.filter((applied) => applied.txid === row.txid)).toHaveLength(row.messages);
     // The poison went to the dead-letter topic once, from the one-at-a-time pass.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(deadLettered).toEqual([poison]);
+  }, 60_000);
+
+  it('handles the batches of every partition of a fetch in one transaction, and a message sent twice once', async () => {
+    const application = `app-${randomUUID().slice(0, 8)}`;
+    const envelopes = Array.from({ length: 90 }, (_, index) =>
+      newEnvelope({ type: UPDATE_USER, application, aggregateId: `p${index}`, aggregateVersion: null, payload: { userName: `name ${index}` } }),
+    );
+    const recordOf = (envelope: (typeof envelopes)[number], index: number) => ({
+      key: messageKey(application, envelope.aggregateId),
+      value: JSON.stringify(envelope),
+      partition: index % 3,
+      headers: { 'message-id': envelope.id },
+    });
+    const records = envelopes.map(recordOf);
+    // A redelivery right behind the original, in the same unit: its inbox claim must let it through once.
+    records.splice(5, 0, recordOf(envelopes[4], 4));
+    await producer.send({ topic: qualify({ topicPrefix: kafka.prefix }, TOPIC), messages: records });
+
+    await waitFor(() => envelopes.every((envelope) => afterCommit.includes(envelope.id)), { timeoutMs: 30_000, description: 'every message committed' });
+    const applied = await queryRows<{ message_id: string; txid: string; partition: number }>(
+      dataSource,
+      `SELECT message_id, txid::text, partition FROM ${SCHEMA}.applied WHERE message_id = ANY($1::text[])`,
+      [envelopes.map((envelope) => envelope.id)],
+    );
+    expect(applied.map((row) => row.message_id).sort()).toEqual(envelopes.map((envelope) => envelope.id).sort());
+    const partitionsOf = new Map<string, Set<number>>();
+    for (const row of applied) partitionsOf.set(row.txid, (partitionsOf.get(row.txid) ?? new Set()).add(row.partition));
+    expect(Math.max(...[...partitionsOf.values()].map((partitions) => partitions.size))).toBe(3);
   }, 60_000);
 });

@@ -45,39 +45,66 @@ export interface MessageConsumerOptions {
   maxAttempts?: number;
   /**
    * Runs a batch of messages in one database transaction (TransactionRunner.batch): with it, the
-   * messages of a Kafka batch are handled together and commit once; without it, one at a time.
+   * messages of a fetch are handled together and commit once; without it, one at a time.
    */
   unitOfWork?: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Most messages handled in one unit of work (default 200). */
+  /**
+   * Runs first in each unit of work with the ids of its messages (from the `message-id` header),
+   * e.g. to claim them all in the inbox with one statement.
+   */
+  beforeUnit?: (messageIds: string[]) => Promise<void>;
+  /** Most messages handled in one unit of work (default 500). */
   maxBatchMessages?: number;
-  /** Partitions processed in parallel (each partition stays sequential). */
-  partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   observer?: ConsumerObserver;
+}
+
+/** Most partitions whose fetched batches are handled together (kafkajs hands each to a worker of its own). */
+const MAX_PARTITIONS_PER_UNIT = 256;
+
+/** One partition's batch of a fetch, and how far its messages have been handled. */
+interface FetchedBatch {
+  payload: EachBatchPayload;
+  topic: string;
+  /** Index of the first message not handled yet. */
+  next: number;
+  done: () => void;
+  fail: (error: unknown) => void;
+}
+
+interface Delivery {
+  message: KafkaMessage;
+  context: MessageContext;
 }
 
 /**
  * A Kafka consumer group member that decodes, dispatches and dead-letters.
  *
- * Guarantees: messages of one partition are handled one at a time, in order; an offset is
- * committed only after its message was handled or dead-lettered (at-least-once; handlers are
- * idempotent through the inbox or version gates); a message that cannot be processed goes to
- * `<topic>.dlq` with its reason and the partition moves on; an infrastructure outage (database,
- * broker) pauses the partition and retries until it passes, never dead-letters good data.
+ * Guarantees: messages of one partition are handled in order; an offset is committed only after
+ * its message was handled or dead-lettered (at-least-once; handlers are idempotent through the
+ * inbox or version gates); a message that cannot be processed goes to `<topic>.dlq` with its
+ * reason and the partition moves on; an infrastructure outage (database, broker) pauses the
+ * partition and retries until it passes, never dead-letters good data.
  *
- * With a `unitOfWork`, the messages a fetch returned are handled in order inside one database
- * transaction, up to `maxBatchMessages` at a time: one commit for all of them. Anything but a
- * plain success — an undecodable message, a handler error, a transient failure — rolls the whole
- * group back; the messages before the failing one go together again, and the failing one alone,
- * in its own transaction, with the retries and dead-lettering above. Either way a message's
- * effects commit exactly once.
+ * With a `unitOfWork`, everything one fetch returned — the batches of all its partitions — is
+ * handled in units of up to `maxBatchMessages`, each inside one database transaction: one commit
+ * for all of them, whatever their number (one message is a unit too). A unit takes its share of
+ * every partition, in the order of `topics`, so that no partition waits for another's backlog.
+ * One unit runs at a time, so units of one consumer never lock against each other. Anything but a
+ * plain success — an undecodable message, a handler error, a transient failure — rolls the unit
+ * back, and the rest of the fetch goes partition by partition: groups again, the messages before a
+ * failing one together and the failing one alone, in its own transaction, with the retries and
+ * dead-lettering above. Either way a message's effects commit exactly once.
  */
 export class MessageConsumer {
   private readonly consumer: Consumer;
   private readonly deadLetters: DeadLetterPublisher;
   private readonly maxAttempts: number;
+  private readonly maxUnitMessages: number;
   private running = false;
   private crashed?: Error;
+  /** Batches of the fetch being collected (kafkajs hands them to their workers in one go). */
+  private collected: FetchedBatch[] = [];
 
   constructor(
     kafka: Kafka,
@@ -93,10 +120,15 @@ export class MessageConsumer {
       // expires: 10 s rather than 30 s of standing still. Handlers heartbeat between messages.
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
+      // A fetch returns as soon as there is anything (minBytes 1); these bound what one fetch
+      // holds, so that a backlog is handled in fetches of seconds, not minutes.
+      maxBytesPerPartition: 256 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.deadLetters = new DeadLetterPublisher(publisher, options.groupId);
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxUnitMessages = options.unitOfWork ? (options.maxBatchMessages ?? 500) : 1;
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.crashed = payload.error;
       // A broker answer kafkajs retries (a group coordinator still loading at start): it rejoins by itself.
@@ -124,11 +156,13 @@ export class MessageConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     this.running = true;
+    const together = this.options.unitOfWork !== undefined;
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload),
+      // Every partition's batch gets a worker at once, so that collect() sees the whole fetch.
+      partitionsConsumedConcurrently: together ? MAX_PARTITIONS_PER_UNIT : 1,
+      eachBatch: (payload) => (together ? this.collect(payload) : this.handleFetch([this.fetchedBatch(payload)])),
     });
   }
 
@@ -137,41 +171,106 @@ export class MessageConsumer {
     await this.consumer.disconnect();
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const topic = unqualify(this.settings, batch.topic);
-    const contextOf = (message: KafkaMessage): MessageContext => ({
-      topic,
-      partition: batch.partition,
-      offset: message.offset,
-      consumer: this.options.groupId,
+  private fetchedBatch(payload: EachBatchPayload, done = () => {}, fail = (_: unknown) => {}): FetchedBatch {
+    return { payload, topic: unqualify(this.settings, payload.batch.topic), next: 0, done, fail };
+  }
+
+  /**
+   * kafkajs calls eachBatch for every partition of a fetch in the same tick (one worker each) and
+   * fetches again once all of them resolved: gather them, and handle them together on the next turn.
+   */
+  private collect(payload: EachBatchPayload): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.collected.push(this.fetchedBatch(payload, resolve, reject));
+      if (this.collected.length === 1) setImmediate(() => void this.handleCollected());
     });
-    const size = this.options.unitOfWork ? (this.options.maxBatchMessages ?? 200) : 1;
-    let next = size;
-    for (let start = 0; start < batch.messages.length; ) {
+  }
+
+  private async handleCollected(): Promise<void> {
+    const batches = this.collected.splice(0);
+    const order = (batch: FetchedBatch) => this.options.topics.indexOf(batch.topic);
+    batches.sort((a, b) => order(a) - order(b) || a.payload.batch.partition - b.payload.batch.partition);
+    try {
+      await this.handleFetch(batches);
+      for (const batch of batches) batch.done();
+    } catch (error) {
+      for (const batch of batches) batch.fail(error);
+    }
+  }
+
+  /** Units of every partition's messages until the fetch is handled; after a failed unit, partition by partition. */
+  private async handleFetch(batches: FetchedBatch[]): Promise<void> {
+    const { heartbeat, commitOffsetsIfNecessary, isRunning } = batches[0].payload;
+    for (;;) {
+      const open = batches.filter((batch) => batch.next < batch.payload.batch.messages.length && !batch.payload.isStale());
+      if (open.length === 0 || !isRunning()) return;
+      const unit = this.nextUnit(open);
+      const deliveries = unit.flatMap(({ batch, count }) => this.deliveries(batch, count));
+      const outcome = this.options.unitOfWork ? await this.handleTogether(deliveries, heartbeat) : { failedAt: 0 };
+      if (outcome !== 'committed') break;
+      for (const { batch, count } of unit) {
+        batch.next += count;
+        batch.payload.resolveOffset(batch.payload.batch.messages[batch.next - 1].offset);
+      }
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+    for (const batch of batches) await this.handlePartition(batch);
+  }
+
+  /** The next unit: a share of each open batch, in their order, up to maxUnitMessages in all. */
+  private nextUnit(open: FetchedBatch[]): { batch: FetchedBatch; count: number }[] {
+    const share = Math.max(1, Math.ceil(this.maxUnitMessages / open.length));
+    const unit: { batch: FetchedBatch; count: number }[] = [];
+    let room = this.maxUnitMessages;
+    for (const batch of open) {
+      const count = Math.min(share, room, batch.payload.batch.messages.length - batch.next);
+      if (count <= 0) break;
+      unit.push({ batch, count });
+      room -= count;
+    }
+    return unit;
+  }
+
+  private deliveries(batch: FetchedBatch, count: number): Delivery[] {
+    const { batch: fetched } = batch.payload;
+    return fetched.messages.slice(batch.next, batch.next + count).map((message) => ({
+      message,
+      context: { topic: batch.topic, partition: fetched.partition, offset: message.offset, consumer: this.options.groupId },
+    }));
+  }
+
+  /**
+   * One partition's remaining messages after a unit failed: groups of what precedes a failing
+   * message, and the failing message alone, with retries and dead-lettering.
+   */
+  private async handlePartition(batch: FetchedBatch): Promise<void> {
+    const { resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = batch.payload;
+    const { messages } = batch.payload.batch;
+    let next = this.maxUnitMessages;
+    while (batch.next < messages.length) {
       if (!isRunning() || isStale()) return;
-      const group = batch.messages.slice(start, start + next);
-      next = size;
-      const outcome = group.length > 1 ? await this.handleTogether(group, contextOf, heartbeat) : { failedAt: 0 };
+      const group = this.deliveries(batch, next);
+      next = this.maxUnitMessages;
+      const outcome = group.length > 1 ? await this.handleTogether(group, heartbeat) : { failedAt: 0 };
       if (outcome === 'committed') {
-        resolveOffset(group[group.length - 1].offset);
-        start += group.length;
+        batch.next += group.length;
+        resolveOffset(messages[batch.next - 1].offset);
       } else if (outcome.failedAt !== undefined && outcome.failedAt > 0) {
         // The messages before the failing one go together again, then the failing one alone.
         next = outcome.failedAt;
         continue;
       } else {
-        // The first message failed (or the group as a whole): one at a time, with retries and
-        // dead-lettering, as far as the group went.
+        // The first message failed (or the group as a whole): one at a time, as far as the group went.
         const alone = outcome.failedAt === 0 ? group.slice(0, 1) : group;
-        for (const message of alone) {
+        for (const { message, context } of alone) {
           if (!isRunning() || isStale()) return;
-          await this.handleOne(message, contextOf(message), heartbeat);
+          await this.handleOne(message, context, heartbeat);
+          batch.next += 1;
           resolveOffset(message.offset);
           await commitOffsetsIfNecessary();
           await heartbeat();
         }
-        start += alone.length;
       }
       await commitOffsetsIfNecessary();
       await heartbeat();
@@ -179,23 +278,19 @@ export class MessageConsumer {
   }
 
   /**
-   * Handle `messages` in one unit of work. 'committed' when all of them were handled and
+   * Handle `deliveries` in one unit of work. 'committed' when all of them were handled and
    * committed; otherwise nothing of them is committed, and `failedAt` is the index of the message
    * that failed (undefined when the unit failed as a whole, e.g. its commit).
    */
-  private async handleTogether(
-    messages: KafkaMessage[],
-    contextOf: (message: KafkaMessage) => MessageContext,
-    heartbeat: () => Promise<void>,
-  ): Promise<'committed' | { failedAt?: number }> {
+  private async handleTogether(deliveries: Delivery[], heartbeat: () => Promise<void>): Promise<'committed' | { failedAt?: number }> {
     const handled: { topic: string; type: string; seconds: number }[] = [];
     let current: number | undefined;
     let lostGroup: unknown;
     try {
       await this.options.unitOfWork!(async () => {
-        for (const [index, message] of messages.entries()) {
+        if (this.options.beforeUnit) await this.options.beforeUnit(messageIdsOf(deliveries));
+        for (const [index, { message, context }] of deliveries.entries()) {
           current = index;
-          const context = contextOf(message);
           const started = process.hrtime.bigint();
           const parsed = parseMessage(message.value);
           this.checkKey(parsed, message);
@@ -209,11 +304,12 @@ export class MessageConsumer {
           if (!handler) throw new Error(`no handler for "${decoded.type}"`);
           await withCorrelationId(decoded.correlationId, async () => {
             await handler(decoded, context);
-            // Logged before the batch commits: a rolled-back batch says so in the line that follows.
+            // Logged before the unit commits: a rolled-back unit says so in the line that follows.
             this.logger.debug({ ...context, type: decoded.type, messageId: decoded.id }, 'message handled');
           });
           handled.push({ topic: context.topic, type: decoded.type, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
           current = undefined;
+          // A rebalance: the partitions are no longer ours, nothing of the unit may commit.
           await heartbeat().catch((error: unknown) => {
             lostGroup = error;
             throw error;
@@ -222,13 +318,13 @@ export class MessageConsumer {
         current = undefined;
       });
     } catch (error) {
-      // A rebalance: the partition is no longer ours; kafkajs handles it.
+      // kafkajs handles the rebalance.
       if (lostGroup !== undefined) throw lostGroup;
-      const { topic, partition } = contextOf(messages[0]);
+      const { topic, partition } = deliveries[0].context;
       // Not the error itself: its text may quote the data (a constraint's detail). The message
       // handled alone next logs it the way every failure is logged.
       const reason = (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name ?? typeof error;
-      this.logger.info({ reason: String(reason), topic, partition, messages: messages.length, failedAt: current }, 'batch rolled back');
+      this.logger.info({ reason: String(reason), topic, partition, messages: deliveries.length, failedAt: current }, 'unit of work rolled back');
       return { failedAt: current };
     }
     for (const { topic, type, seconds } of handled) this.options.observer?.handled(topic, type, seconds);
@@ -327,4 +423,14 @@ export class MessageConsumer {
     await new Promise((resolve) => setTimeout(resolve, ms));
     await heartbeat?.().catch(() => undefined);
   }
+}
+
+/** The ids the producers put in each record's `message-id` header (records without one are left out). */
+function messageIdsOf(deliveries: Delivery[]): string[] {
+  const ids: string[] = [];
+  for (const { message } of deliveries) {
+    const id = message.headers?.['message-id']?.toString();
+    if (id) ids.push(id);
+  }
+  return ids;
 }

@@ -119,9 +119,10 @@ export class MessagingModule {
 /**
  * The app's consumer: a provider for the app's own module (next to its MESSAGE_HANDLERS and,
  * optionally, its UNDECODABLE_HOOK), hosted by `consumerServer` as a Nest microservice. With the
- * app's TransactionRunner it handles each fetched batch in one transaction (see MessageConsumer).
+ * app's TransactionRunner it handles each fetch in units of one transaction (see MessageConsumer),
+ * claiming a unit's message ids in the app's Inbox, if it has one, with one statement.
  */
-export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable' | 'open' | 'unitOfWork'>): Provider {
+export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable' | 'open' | 'unitOfWork' | 'beforeUnit'>): Provider {
   return {
     provide: MessageConsumer,
     useFactory: (
@@ -135,6 +136,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       onUndecodable?: UndecodableHook,
       open?: MessageOpener,
       tx?: TransactionRunner,
+      inbox?: Inbox,
     ) => {
       const byType = handlerMap(handlers);
       const consumer = new MessageConsumer(kafka, settings, publisher, logger, {
@@ -142,6 +144,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
         onUndecodable,
         open,
         unitOfWork: tx && ((work) => tx.batch(work)),
+        beforeUnit: tx && inbox && ((ids) => inbox.claimAll(tx.shared()!.em, options.groupId, ids)),
         observer: {
           handled: (topic, type, seconds) => {
             metrics.messagesHandled.inc({ topic, type, result: 'handled' });
@@ -178,6 +181,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       { token: UNDECODABLE_HOOK, optional: true },
       { token: MESSAGE_OPENER, optional: true },
       { token: TransactionRunner, optional: true },
+      { token: Inbox, optional: true },
     ],
   };
 }
