@@ -34,13 +34,18 @@ export class SubjectErasureInProgress extends Error {
  * the user unreadable for good (crypto-shredding). Producers and the projection share the table.
  */
 export class SubjectKeys {
-  /** The user's key, created if the user has none (in the caller's transaction). */
+  /**
+   * The user's key, created if the user has none. A new key is committed at once, by a statement of
+   * its own outside the caller's transaction: every service creates keys, for the users of a batch in
+   * no common order, and a new key's lock held until each batch committed made them deadlock. A key
+   * whose batch then rolls back stays, unused (its user's next write takes it).
+   */
   async forSubject(q: Queryable, application: string, userId: string, options: { erasing?: boolean } = {}): Promise<SubjectKey> {
     // The key exists for every event but a user's first: one read then, an insert only the first time.
     const existing = await this.findRow(q, application, userId);
     if (existing?.erasing && !options.erasing) throw new SubjectErasureInProgress();
     if (existing) return toKey(existing);
-    const inserted = (await q.query(
+    const inserted = (await outsideTransaction(q).query(
       `INSERT INTO ${SUBJECT_KEYS_TABLE} (key_id, application, user_id, data_key) VALUES ($1, $2, $3, $4)
        ON CONFLICT (application, user_id) DO NOTHING RETURNING key_id, application, data_key, false AS erasing`,
       [randomUUID(), application, userId, randomBytes(32)],
@@ -79,6 +84,12 @@ export class SubjectKeys {
     )) as KeyRow[];
     return rows[0];
   }
+}
+
+/** The data source of a transaction's EntityManager (a statement there commits by itself), else `q`. */
+function outsideTransaction(q: Queryable): Queryable {
+  const manager = q as { queryRunner?: { isTransactionActive?: boolean }; connection?: Queryable };
+  return manager.queryRunner?.isTransactionActive && manager.connection ? manager.connection : q;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
