@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
  */
 export class SharedTransaction {
   private readonly beforeCommit = new Map<unknown, (em: EntityManager) => Promise<void>>();
+  private readonly lastBeforeCommit = new Map<unknown, (em: EntityManager) => Promise<void>>();
   private readonly afterCommit: (() => void)[] = [];
   private readonly locals = new Map<unknown, unknown>();
   /** The first error a unit of work threw: the batch must not commit what came before it. */
@@ -21,10 +22,12 @@ export class SharedTransaction {
    * Run `flush` just before commit, once however many units ask for it under `key` (e.g. one
    * insert of every outbox row of the batch rather than one per message). A flush takes the state
    * it writes out of the batch (drains it): asked again after it ran — by another flush — it runs
-   * again, for what was added since.
+   * again, for what was added since. `last`: after every other flush (notifications of what the
+   * others wrote).
    */
-  once(key: unknown, flush: (em: EntityManager) => Promise<void>): void {
-    if (!this.beforeCommit.has(key)) this.beforeCommit.set(key, flush);
+  once(key: unknown, flush: (em: EntityManager) => Promise<void>, options: { last?: boolean } = {}): void {
+    const flushes = options.last ? this.lastBeforeCommit : this.beforeCommit;
+    if (!flushes.has(key)) flushes.set(key, flush);
   }
 
   /** State that lives as long as the batch, under `key` (created by `init` on first use). */
@@ -43,9 +46,13 @@ export class SharedTransaction {
    * next (an erasure deletes what the batch wrote about the user, deferred writes included).
    */
   async flush(): Promise<void> {
-    for (const [key, flush] of this.beforeCommit) {
+    for (;;) {
+      const flushes = this.beforeCommit.size > 0 ? this.beforeCommit : this.lastBeforeCommit;
+      const next = flushes.entries().next();
+      if (next.done) return;
+      const [key, flush] = next.value;
       // Deleted before it runs: a flush that asks for another (or for itself) gets it, in turn.
-      this.beforeCommit.delete(key);
+      flushes.delete(key);
       await flush(this.em);
     }
   }

@@ -72,6 +72,19 @@ describe('TransactionRunner (real PostgreSQL)', () => {
     expect(await Promise.all(effects)).toEqual([labels, labels, labels]);
   });
 
+  it('a flush asked for as last runs after every other, even those asked for after it', async () => {
+    const order: string[] = [];
+    await tx.batch(async () => {
+      const batch = tx.shared()!;
+      batch.once('notify', async () => void order.push('notify'), { last: true });
+      batch.once('outbox', async () => {
+        order.push('outbox');
+        batch.once('snapshots', async () => void order.push('snapshots'));
+      });
+    });
+    expect(order).toEqual(['outbox', 'snapshots', 'notify']);
+  });
+
   it('a unit that throws rolls the whole batch back, even when the batch caught its error; no effect runs', async () => {
     const effects: string[] = [];
     const failure = new Error('the second unit failed');

@@ -25,9 +25,9 @@ function busWith(outcome: OutcomeView | undefined) {
   });
   const publisher = strictFake<MessagePublisher>('MessagePublisher', { publish: async (records: { value: string }[]) => void published.push(...records) });
   const outcomes = strictFake<OutcomeWaiter>('OutcomeWaiter', {
-    expect: (correlationId: string) => {
+    expect: (_commandId: string, correlationId: string) => {
       waitedUnder.push(correlationId);
-      return { promise: Promise.resolve(), cancel: () => undefined };
+      return { promise: Promise.resolve(undefined), cancel: () => undefined };
     },
     wait: async () => outcome,
   });

@@ -68,7 +68,9 @@ export class CommandBus {
   ) {}
 
   async execute<T extends CommandType>(request: CommandRequest<T>, present: Presenter): Promise<HttpAnswer> {
-    const requestHash = hashRequest(request);
+    // Hashed only for a write that is recorded: one that may be asked for again.
+    let requestHash: string | undefined;
+    const hash = () => (requestHash ??= hashRequest(request));
     // The settings this command is accepted under: services apply it only once they have them.
     const settingsVersion = (await this.applications.get(request.application))?.version;
     let envelope = newEnvelope({
@@ -81,9 +83,9 @@ export class CommandBus {
       correlationId: request.correlationId,
     });
     const stored =
-      request.idempotencyKey !== undefined || request.respondAsync ? await this.record(request, envelope, requestHash) : undefined;
+      request.idempotencyKey !== undefined || request.respondAsync ? await this.record(request, envelope, hash()) : undefined;
     if (stored) {
-      if (stored.request_hash !== requestHash) {
+      if (stored.request_hash !== hash()) {
         throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
       }
       if (stored.response_status !== null) {
@@ -93,7 +95,7 @@ export class CommandBus {
     }
     // A new command's outcome cannot exist before it is sent: listen first, read once notified.
     // The projection notifies under the correlation id (the command id unless the client named one).
-    const expected = request.respondAsync || stored ? undefined : this.outcomes.expect(envelope.correlationId, this.timeoutMs);
+    const expected = request.respondAsync || stored ? undefined : this.outcomes.expect(envelope.id, envelope.correlationId, this.timeoutMs);
     try {
       await this.publisher.publish([recordFor(request.topic, envelope)]);
     } catch (error) {
@@ -107,7 +109,7 @@ export class CommandBus {
     const outcome = await this.outcomes.wait(envelope.id, request.application, this.timeoutMs, expected, envelope.correlationId);
     this.metrics.outcomeWait.observe({ result: outcome ? 'visible' : 'timeout' }, Number(process.hrtime.bigint() - waitStarted) / 1e9);
     if (!outcome) {
-      if (request.idempotencyKey === undefined) await this.record(request, envelope, requestHash);
+      if (request.idempotencyKey === undefined) await this.record(request, envelope, hash());
       return pending(envelope);
     }
     const answer = withCorrelation(answerFor(outcome, present), envelope.correlationId);

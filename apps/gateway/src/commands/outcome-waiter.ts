@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { COMMAND_PROGRESS_CHANNEL, FieldError } from '@omni/contracts';
+import { COMMAND_PROGRESS_CHANNEL, FieldError, VisibleOutcomeNotice, outcomeVisibleSql, parseProgressPayload } from '@omni/contracts';
 import { PgListener } from '../database/pg-listener';
 
 export interface OutcomeView {
@@ -13,10 +13,18 @@ export interface OutcomeView {
   visible: boolean;
 }
 
-/** A registered wait for a command's next notification (or the re-check time). */
+/**
+ * A registered wait for a command's next notification (or the re-check time): resolves with the
+ * outcome when the notification carried it, visible.
+ */
 export interface Expectation {
-  promise: Promise<void>;
+  promise: Promise<OutcomeView | undefined>;
   cancel(): void;
+}
+
+interface Waker {
+  commandId: string;
+  wake(outcome?: OutcomeView): void;
 }
 
 /** How long a wait trusts notifications before it reads again anyway (one may be lost). */
@@ -31,19 +39,23 @@ const RECHECK_MS = 1_000;
  */
 @Injectable()
 export class OutcomeWaiter {
-  private readonly wakers = new Map<string, Set<() => void>>();
+  private readonly wakers = new Map<string, Set<Waker>>();
+  private readonly visibleSql = outcomeVisibleSql('o', 'projection.entity_versions');
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PgListener) listener: PgListener,
   ) {
-    // The payload is the correlation id of the messages that made progress (see `wait`).
-    listener.subscribe(COMMAND_PROGRESS_CHANNEL, (correlationId) => {
-      for (const wake of [...(this.wakers.get(correlationId) ?? [])]) wake();
+    // The correlation id of the messages that made progress, or a visible outcome (see `wait`).
+    listener.subscribe(COMMAND_PROGRESS_CHANNEL, (payload) => {
+      const { correlationId, outcome } = parseProgressPayload(payload);
+      for (const waker of [...(this.wakers.get(correlationId) ?? [])]) {
+        waker.wake(outcome?.commandId === waker.commandId ? viewOf(outcome) : undefined);
+      }
     });
     // A notification may have been missed while the listener was away: everyone re-checks.
     listener.onReconnect(() => {
-      for (const set of this.wakers.values()) for (const wake of [...set]) wake();
+      for (const set of this.wakers.values()) for (const waker of [...set]) waker.wake();
     });
   }
 
@@ -57,17 +69,9 @@ export class OutcomeWaiter {
       error: OutcomeView['error'];
       visible: boolean;
     }[] = await this.dataSource.query(
-      `SELECT o.status, o.command_type, o.created, o.result, o.error,
-              (o.status = 'rejected'
-                OR ((o.aggregate_version IS NULL OR o.aggregate_version = 0 OR v.version >= o.aggregate_version)
-                    AND NOT EXISTS (
-                      SELECT 1 FROM jsonb_to_recordset(o.other_aggregates) AS other("aggregateType" text, "aggregateId" text, version int)
-                        LEFT JOIN projection.entity_versions ov
-                          ON ov.application = o.application AND ov.entity_type = other."aggregateType" AND ov.entity_id = other."aggregateId"
-                       WHERE ov.version IS NULL OR ov.version < other.version))) AS visible
+      // eslint-disable-next-line omni/sql-parameters -- outcomeVisibleSql: constant SQL over a fixed table name
+      `SELECT o.status, o.command_type, o.created, o.result, o.error, ${this.visibleSql} AS visible
          FROM projection.command_outcomes o
-         LEFT JOIN projection.entity_versions v
-           ON v.application = o.application AND v.entity_type = o.aggregate_type AND v.entity_id = o.aggregate_id
         WHERE o.command_id = $1 AND o.application = $2`,
       [commandId, application],
     );
@@ -90,8 +94,8 @@ export class OutcomeWaiter {
    * less than reading at once, which would find nothing. Cancel it if the command is not sent.
    * `correlationId` is the command's (its id unless the client named one).
    */
-  expect(correlationId: string, timeoutMs: number): Expectation {
-    return this.signal(correlationId, Math.min(RECHECK_MS, timeoutMs));
+  expect(commandId: string, correlationId: string, timeoutMs: number): Expectation {
+    return this.signal(commandId, correlationId, Math.min(RECHECK_MS, timeoutMs));
   }
 
   /**
@@ -107,10 +111,11 @@ export class OutcomeWaiter {
     correlationId: string = commandId,
   ): Promise<OutcomeView | undefined> {
     const deadline = Date.now() + timeoutMs;
-    if (expected) await expected.promise;
+    const notified = await expected?.promise;
+    if (notified) return notified;
     for (;;) {
       // Register before reading: a notification between the read and the wait is not lost.
-      const signal = this.signal(correlationId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
+      const signal = this.signal(commandId, correlationId, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
       const outcome = await this.read(commandId, application);
       if (outcome?.visible) {
         signal.cancel();
@@ -120,26 +125,34 @@ export class OutcomeWaiter {
         signal.cancel();
         return undefined;
       }
-      await signal.promise;
+      const delivered = await signal.promise;
+      if (delivered) return delivered;
     }
   }
 
-  private signal(correlationId: string, ms: number): Expectation {
-    let wake!: () => void;
-    const promise = new Promise<void>((resolve) => {
-      wake = resolve;
+  private signal(commandId: string, correlationId: string, ms: number): Expectation {
+    let resolve!: (outcome?: OutcomeView) => void;
+    const promise = new Promise<OutcomeView | undefined>((done) => {
+      resolve = done;
     });
-    const timer = setTimeout(() => finish(), ms);
-    const finish = () => {
-      clearTimeout(timer);
-      const set = this.wakers.get(correlationId);
-      set?.delete(finish);
-      if (set && set.size === 0) this.wakers.delete(correlationId);
-      wake();
+    const timer = setTimeout(() => waker.wake(), ms);
+    const waker: Waker = {
+      commandId,
+      wake: (outcome) => {
+        clearTimeout(timer);
+        const set = this.wakers.get(correlationId);
+        set?.delete(waker);
+        if (set && set.size === 0) this.wakers.delete(correlationId);
+        resolve(outcome);
+      },
     };
     const set = this.wakers.get(correlationId) ?? new Set();
-    set.add(finish);
+    set.add(waker);
     this.wakers.set(correlationId, set);
-    return { promise, cancel: finish };
+    return { promise, cancel: () => waker.wake() };
   }
+}
+
+function viewOf(notice: VisibleOutcomeNotice | undefined): OutcomeView | undefined {
+  return notice && { status: notice.status, commandType: notice.commandType, created: notice.created, result: notice.result, error: notice.error, visible: true };
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { COMMAND_ACCEPTED, COMMAND_REJECTED, Message } from '@omni/contracts';
+import { COMMAND_ACCEPTED, COMMAND_REJECTED, Message, VisibleOutcomeNotice, outcomeVisibleSql } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { EntityManager } from 'typeorm';
 import { TransactionRunner, batchOf, queryRows } from '@omni/persistence';
@@ -30,7 +30,11 @@ export class CommandOutcomeRecorder {
     });
   }
 
-  /** Insert outcomes in one statement, in order (of two for one command, the first wins); signal those inserted. */
+  /**
+   * Insert outcomes in one statement, in order (of two for one command, the first wins), and signal
+   * those inserted: with the outcome itself when it is visible already (its events were applied
+   * before it, in this transaction or an earlier one), else by correlation id (its last event will).
+   */
   private async insert(em: EntityManager, outcomes: Outcome[]): Promise<void> {
     const values: unknown[] = [];
     const rows = outcomes.map((outcome, index) => {
@@ -38,28 +42,40 @@ export class CommandOutcomeRecorder {
       const n = index * COLUMNS;
       return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb, $${n + 10}::jsonb, $${n + 11}::jsonb)`;
     });
-    const inserted = await queryRows<{ command_id: string }>(
+    const inserted = await queryRows<{ command_id: string; visible: boolean | null }>(
       em,
       // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, …, $11::jsonb), …
-      `INSERT INTO ${this.model.tables.commandOutcomes}
-         (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error, other_aggregates)
-       VALUES ${rows.join(', ')}
-       ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
+      `WITH inserted AS (
+         INSERT INTO ${this.model.tables.commandOutcomes}
+           (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error, other_aggregates)
+         VALUES ${rows.join(', ')}
+         ON CONFLICT (command_id) DO NOTHING RETURNING *)
+       SELECT o.command_id, ${outcomeVisibleSql('o', this.model.tables.entityVersions)} AS visible FROM inserted o`,
       values,
     );
-    for (const { command_id } of inserted) await this.store.signal(em, command_id);
+    const first = new Map<string, Outcome>();
+    for (const outcome of outcomes) if (!first.has(outcome.payload.commandId)) first.set(outcome.payload.commandId, outcome);
+    for (const { command_id, visible } of inserted) {
+      const outcome = first.get(command_id)!;
+      if (visible === true) await this.store.signalVisible(em, noticeOf(outcome));
+      else await this.store.signal(em, outcome.correlationId);
+    }
   }
 }
 
 /** Parameters a row. A batch holds at most a few hundred outcomes: far under PostgreSQL's 65,535 parameters. */
 const COLUMNS = 11;
 
+function errorOf(outcome: Outcome): VisibleOutcomeNotice['error'] {
+  if (outcome.type === COMMAND_ACCEPTED) return null;
+  const { status, code, message, fields } = outcome.payload;
+  return { status, code, message, fields: fields ?? [] };
+}
+
 function columnsOf(outcome: Outcome): unknown[] {
   const accepted = outcome.type === COMMAND_ACCEPTED;
   const { payload } = outcome;
-  const error = accepted
-    ? null
-    : { status: outcome.payload.status, code: outcome.payload.code, message: outcome.payload.message, fields: outcome.payload.fields ?? [] };
+  const error = errorOf(outcome);
   return [
     payload.commandId,
     outcome.application,
@@ -73,6 +89,20 @@ function columnsOf(outcome: Outcome): unknown[] {
     error ? JSON.stringify(error) : null,
     accepted && outcome.payload.otherAggregates?.length ? JSON.stringify(outcome.payload.otherAggregates) : null,
   ];
+}
+
+/** The outcome as a gateway answers it (what `GET /command/{id}` and the write's wait read from the table). */
+function noticeOf(outcome: Outcome): VisibleOutcomeNotice {
+  const accepted = outcome.type === COMMAND_ACCEPTED;
+  return {
+    correlationId: outcome.correlationId,
+    commandId: outcome.payload.commandId,
+    status: accepted ? 'accepted' : 'rejected',
+    commandType: outcome.payload.commandType,
+    created: accepted ? (outcome.payload.created ?? false) : false,
+    result: accepted ? (outcome.payload.result ?? null) : null,
+    error: errorOf(outcome),
+  };
 }
 
 const PENDING_OUTCOMES = Symbol('pending command outcomes');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { COMMAND_PROGRESS_CHANNEL, Envelope } from '@omni/contracts';
+import { COMMAND_PROGRESS_CHANNEL, Envelope, VisibleOutcomeNotice, progressPayload } from '@omni/contracts';
 import { batchOf, queryRows } from '@omni/persistence';
 import { ReadModel } from './read-model.provider';
 
@@ -43,21 +43,37 @@ export class ProjectionStore {
 
   /**
    * Tell waiting gateways (at commit) that something of this command became visible. In a
-   * consumer's batch the signals go in one statement just before it commits.
+   * consumer's batch the notifications go in one statement after everything else it wrote.
    */
   async signal(em: EntityManager, correlationId: string): Promise<void> {
+    await this.notify(em, correlationId);
+  }
+
+  /** Tell waiting gateways (at commit) that this outcome is visible, with the outcome itself. */
+  async signalVisible(em: EntityManager, notice: VisibleOutcomeNotice): Promise<void> {
+    await this.notify(em, notice.correlationId, notice);
+  }
+
+  private async notify(em: EntityManager, correlationId: string, notice?: VisibleOutcomeNotice): Promise<void> {
     const batch = batchOf(em);
     if (!batch) {
-      await em.query('SELECT pg_notify($1, $2)', [COMMAND_PROGRESS_CHANNEL, correlationId]);
+      await em.query('SELECT pg_notify($1, $2)', [COMMAND_PROGRESS_CHANNEL, notice ? progressPayload(notice) : correlationId]);
       return;
     }
-    const pending = batch.local(PENDING_SIGNALS, () => new Set<string>());
-    pending.add(correlationId);
-    batch.once(PENDING_SIGNALS, async (batchEm) => {
-      const ids = [...pending];
-      pending.clear();
-      await batchEm.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [COMMAND_PROGRESS_CHANNEL, ids]);
-    });
+    // Per correlation id, its visible outcomes; a notice wakes every write of its correlation id, as the id alone does.
+    const pending = batch.local(PENDING_SIGNALS, () => new Map<string, VisibleOutcomeNotice[]>());
+    const notices = pending.get(correlationId) ?? [];
+    if (notice) notices.push(notice);
+    pending.set(correlationId, notices);
+    batch.once(
+      PENDING_SIGNALS,
+      async (batchEm) => {
+        const payloads = [...pending].flatMap(([id, visible]) => (visible.length > 0 ? visible.map(progressPayload) : [id]));
+        pending.clear();
+        await batchEm.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [COMMAND_PROGRESS_CHANNEL, payloads]);
+      },
+      { last: true },
+    );
   }
 
   /** The version gate, with `owners` read from the statement's snapshot (before any change of this event). */
