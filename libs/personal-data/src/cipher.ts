@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { SEALED_PREFIX } from '@omni/contracts';
 
 /** A data subject's key: AES-256-GCM, 32 random bytes. */
@@ -6,6 +6,18 @@ export interface SubjectKey {
   keyId: string;
   application: string;
   key: Buffer;
+}
+
+/**
+ * Each key as a KeyObject, made once per SubjectKey: given the raw bytes, every cipher would
+ * import them again (a third of what sealing a value costs). Lives as long as the SubjectKey.
+ */
+const secrets = new WeakMap<SubjectKey, KeyObject>();
+
+function secretOf(key: SubjectKey): KeyObject {
+  let secret = secrets.get(key);
+  if (!secret) secrets.set(key, (secret = createSecretKey(key.key)));
+  return secret;
 }
 
 const IV_BYTES = 12;
@@ -18,7 +30,7 @@ const TAG_BYTES = 16;
  */
 export function sealValue(key: SubjectKey, value: unknown): string {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  const cipher = createCipheriv('aes-256-gcm', secretOf(key), iv);
   cipher.setAAD(associatedData(key));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final(), cipher.getAuthTag()]);
   return `${SEALED_PREFIX}${key.keyId}.${iv.toString('base64url')}.${ciphertext.toString('base64url')}`;
@@ -35,7 +47,7 @@ export function openValue(key: SubjectKey, sealed: string): { value: unknown } |
   const parts = parse(sealed);
   if (!parts || parts.keyId !== key.keyId || parts.iv.length !== IV_BYTES || parts.body.length < TAG_BYTES) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key.key, parts.iv);
+    const decipher = createDecipheriv('aes-256-gcm', secretOf(key), parts.iv);
     decipher.setAAD(associatedData(key));
     decipher.setAuthTag(parts.body.subarray(parts.body.length - TAG_BYTES));
     const plain = Buffer.concat([decipher.update(parts.body.subarray(0, parts.body.length - TAG_BYTES)), decipher.final()]);
