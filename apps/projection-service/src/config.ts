@@ -9,9 +9,9 @@ export class ProjectionServiceConfig extends CommonConfig {
   @Max(65535)
   override PORT: number = 3104;
 
-  /** How often the snapshot relay looks for unpublished snapshots when no commit woke it. */
+  /** How often the snapshot relay looks for unpublished snapshots when no commit woke it (rows another instance left). */
   @IsInt()
   @Min(10)
   @Max(60_000)
-  PROJECTION_RELAY_POLL_MS: number = 200;
+  PROJECTION_RELAY_POLL_MS: number = 5_000;
 }

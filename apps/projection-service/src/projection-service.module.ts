@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
-import { MESSAGE_HANDLERS, MESSAGE_OPENER, MessageOpener, MessagePublisher, MessagingModule, messageConsumerProvider } from '@omni/messaging';
+import { MESSAGE_HANDLERS, MESSAGE_OPENER, MessageOpener, MessagePublisher, MessagingModule, OutboxHandOff, messageConsumerProvider } from '@omni/messaging';
 import { EventOpener } from '@omni/personal-data';
 import { LOGGER, Logger, ObservabilityModule } from '@omni/observability';
 import { DataSource } from 'typeorm';
@@ -16,7 +16,7 @@ import { ProjectionStore } from './read-model/projection-store';
 import { ReadModel } from './read-model/read-model.provider';
 import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from './snapshots/profile-snapshots';
-import { SnapshotOutbox } from './snapshots/snapshot-outbox';
+import { SNAPSHOT_HAND_OFF, SnapshotOutbox } from './snapshots/snapshot-outbox';
 import { SnapshotRelay } from './snapshots/snapshot-relay';
 
 export const PROJECTION_CONSUMER_GROUP = 'projection-service';
@@ -92,6 +92,7 @@ export class ProjectionServiceModule {
           inject: [DataSource, MessagePublisher, LOGGER],
         },
         { provide: SNAPSHOTS_WRITTEN, useFactory: (relay: SnapshotRelay) => () => relay.wake(), inject: [SnapshotRelay] },
+        { provide: SNAPSHOT_HAND_OFF, useFactory: (relay: SnapshotRelay): OutboxHandOff => (rows) => relay.handOff(rows), inject: [SnapshotRelay] },
         SnapshotRelayLifecycle,
         CommandOutcomeRecorder,
         CommandAcceptedHandler,

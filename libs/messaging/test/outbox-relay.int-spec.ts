@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Envelope, Topics, newEnvelope } from '@omni/contracts';
-import { Inbox, MessagePublisher, Outbox, OutboxRelay, createKafka, outboxInboxDdl } from '../src';
+import { Inbox, MessagePublisher, Outbox, OutboxRelay, OutboxRow, createKafka, outboxInboxDdl } from '../src';
 import { createLogger } from '@omni/observability';
 import { TransactionRunner, createServiceDataSource } from '@omni/persistence';
 import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';
@@ -107,6 +107,30 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
         Array.from({ length: 20 }, (_, index) => index + 1),
       );
     }
+  });
+
+  it('publishes rows handed over after commit from memory, and never a handed row the table no longer holds', async () => {
+    const relay = await newRelay();
+    const handing = new Outbox(SCHEMA, (rows) => relay.handOff(rows));
+    const kept = event('app-handoff', 'u1', 1);
+    const erased = event('app-handoff', 'u2', 1);
+    const handed: OutboxRow[] = [];
+    const capture = new Outbox(SCHEMA, (rows) => handed.push(...rows));
+    await tx.batch(() => tx.run((em) => capture.add(em, Topics.profileEvents, erased)));
+    // An erasure deletes the row after it was handed over: the table decides what is published.
+    await dataSource.query(`DELETE FROM ${SCHEMA}.outbox WHERE message_id = $1`, [erased.id]);
+    relay.handOff(handed);
+    await tx.batch(() => tx.run((em) => handing.add(em, Topics.profileEvents, kept)));
+    // What the relay publishes is what it was handed, not read back: mark the table's copy.
+    await dataSource.query(`UPDATE ${SCHEMA}.outbox SET envelope = jsonb_set(envelope, '{payload,userName}', '"read back"') WHERE message_id = $1`, [kept.id]);
+
+    relay.start();
+    await waitFor(() => published().some((message) => message.id === kept.id), { description: 'the handed-over event' });
+    await relay.stop();
+    const message = published().find((m) => m.id === kept.id)!;
+    expect(message.payload).toEqual({ userName: 'v1' });
+    expect(published().map((m) => m.id)).not.toContain(erased.id);
+    expect(await relay.backlog()).toBe(0);
   });
 
   it('a redelivered message id is claimed once by the inbox', async () => {

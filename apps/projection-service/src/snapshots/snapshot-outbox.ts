@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PROFILE_SNAPSHOT, PROFILE_SNAPSHOT_ERASED, ProfileSnapshot, Topics, profileSnapshotKey } from '@omni/contracts';
+import type { OutboxHandOff, OutboxRow } from '@omni/messaging';
+import { batchOf, queryRows } from '@omni/persistence';
 import { ReadModel } from '../read-model/read-model.provider';
+
+/** Optional: where snapshot rows go once their batch has committed (the relay, to publish them without reading them back). */
+export const SNAPSHOT_HAND_OFF = Symbol('SNAPSHOT_HAND_OFF');
 
 /**
  * Writes profile snapshots to the projection's outbox table, in the caller's transaction (the one
@@ -11,20 +16,38 @@ import { ReadModel } from '../read-model/read-model.provider';
  */
 @Injectable()
 export class SnapshotOutbox {
-  constructor(private readonly model: ReadModel) {}
+  constructor(
+    private readonly model: ReadModel,
+    @Optional() @Inject(SNAPSHOT_HAND_OFF) private readonly handOff?: OutboxHandOff,
+  ) {}
 
   async add(em: EntityManager, snapshots: ProfileSnapshot[]): Promise<void> {
     if (snapshots.length === 0) return;
     const values: unknown[] = [];
-    const rows = snapshots.map((snapshot, index) => {
-      values.push(randomUUID(), profileSnapshotKey(snapshot.application, snapshot.userID), JSON.stringify(snapshot));
-      return `($${index * 3 + 1}, '${Topics.profileSnapshots}', $${index * 3 + 2}, '${PROFILE_SNAPSHOT}', $${index * 3 + 3}::jsonb)`;
+    const written = snapshots.map((snapshot, index) => {
+      const row = { messageId: randomUUID(), key: profileSnapshotKey(snapshot.application, snapshot.userID), snapshot, value: JSON.stringify(snapshot) };
+      values.push(row.messageId, row.key, row.value);
+      return { row, placeholders: `($${index * 3 + 1}, '${Topics.profileSnapshots}', $${index * 3 + 2}, '${PROFILE_SNAPSHOT}', $${index * 3 + 3}::jsonb)` };
     });
-    await em.query(
+    const ids = await queryRows<{ id: string; message_id: string }>(
+      em,
       // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, '<constant topic>', $2, '<constant type>', $3::jsonb), …
-      `INSERT INTO ${this.model.tables.outbox} (message_id, topic, message_key, message_type, envelope) VALUES ${rows.join(', ')}`,
+      `INSERT INTO ${this.model.tables.outbox} (message_id, topic, message_key, message_type, envelope) VALUES ${written.map((w) => w.placeholders).join(', ')}
+       RETURNING id::text, message_id::text`,
       values,
     );
+    const batch = batchOf(em);
+    if (!this.handOff || !batch) return;
+    const idOf = new Map(ids.map((row) => [row.message_id, row.id]));
+    const rows: OutboxRow[] = written.map(({ row }) => ({
+      id: idOf.get(row.messageId)!,
+      topic: Topics.profileSnapshots,
+      message_key: row.key,
+      message_type: PROFILE_SNAPSHOT,
+      envelope: row.snapshot as unknown as Record<string, unknown>,
+      value: row.value,
+    }));
+    batch.onCommit(() => this.handOff!(rows));
   }
 
   /** Every row of the user's, published or not (erasure: a tombstone follows). */

@@ -2,7 +2,7 @@ import { PROFILE_SNAPSHOT } from '@omni/contracts';
 import { OutboxRelay, OutboxRow, OutgoingRecord } from '@omni/messaging';
 
 /**
- * The projection's outbox relay: the shared OutboxRelay (polling loop, one publisher per schema,
+ * The projection's outbox relay: the shared OutboxRelay (hand-off and fallback poll, one publisher per schema,
  * tombstones for null rows, cleanup, flush on stop). A snapshot row is published as the snapshot
  * itself, with its version in a header; every other row as the shared relay does.
  */
@@ -13,7 +13,7 @@ export class SnapshotRelay extends OutboxRelay {
     return {
       topic: row.topic,
       key: row.message_key,
-      value: JSON.stringify(snapshot),
+      value: row.value ?? JSON.stringify(snapshot),
       headers: { 'message-type': PROFILE_SNAPSHOT, application: String(snapshot.application), 'snapshot-version': String(snapshot.version) },
     };
   }

@@ -100,7 +100,6 @@ export class MessagingModule {
     if (options.schema) {
       const schema = options.schema;
       providers.push(
-        { provide: Outbox, useValue: new Outbox(schema) },
         { provide: Inbox, useValue: new Inbox(schema) },
         {
           provide: OutboxRelay,
@@ -108,6 +107,7 @@ export class MessagingModule {
             new OutboxRelay(ds, publisher, logger, { schema, pollIntervalMs: options.relayPollIntervalMs }),
           inject: [DataSource, MessagePublisher, LOGGER],
         },
+        { provide: Outbox, useFactory: (relay: OutboxRelay) => new Outbox(schema, (rows) => relay.handOff(rows)), inject: [OutboxRelay] },
         RelayLifecycle,
       );
       exports.push(Outbox, Inbox, OutboxRelay);

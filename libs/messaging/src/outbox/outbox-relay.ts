@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '@omni/observability';
-import { quoteIdentifier } from '@omni/persistence';
+import { queryRows, quoteIdentifier } from '@omni/persistence';
 import { MessagePublisher, OutgoingRecord } from '../kafka/message-publisher';
 
 export interface OutboxRelayOptions {
   schema: string;
-  /** How often to look for unpublished rows when nobody woke the relay. */
+  /** How often to look for unpublished rows when nothing woke the relay (rows another instance left behind). */
   pollIntervalMs?: number;
   batchSize?: number;
   /** Published rows are kept this long (for inspection), then deleted. */
@@ -20,15 +20,27 @@ export interface OutboxRow {
   message_key: string;
   message_type: string;
   envelope: Record<string, unknown> | null;
+  /** The envelope as it was serialised for the insert, when the row was handed over rather than read. */
+  value?: string;
 }
+
+/** While another relay publishes, look again this soon: rows committed after its read wait for us. */
+const BUSY_RETRY_MS = 25;
+/** Rows handed over and not yet published, at most (beyond, the table alone tells the relay). */
+const MAX_HANDED_ROWS = 20_000;
 
 /**
  * Publishes outbox rows to Kafka, oldest first, and marks them published.
  *
- * One relay per schema publishes at a time (a transaction-scoped advisory lock), so that with
- * several instances of a service the order per aggregate still holds. Delivery is at least
- * once: a crash after publishing and before marking republishes the rows, and consumers
- * deduplicate by message id.
+ * One relay per schema publishes at a time (a session advisory lock, held on one connection for a
+ * round: no transaction stays open while Kafka answers), so that with several instances of a
+ * service the order per aggregate still holds. Delivery is at least once: a crash after
+ * publishing and before marking republishes the rows, and consumers deduplicate by message id.
+ *
+ * The outbox hands the rows a unit committed to the relay (`handOff`), which then publishes them
+ * without reading them back: a round reads only the ids of the oldest unpublished rows, and the
+ * rows themselves only for ids it was not handed (another instance's, or from before a restart).
+ * It runs when woken by a commit; otherwise it only looks every `pollIntervalMs`.
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -36,6 +48,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly retainPublishedMs: number;
+  private readonly handed = new Map<string, OutboxRow>();
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
@@ -51,7 +64,7 @@ export class OutboxRelay {
     this.table = `${quoteIdentifier(options.schema)}.outbox`;
     // Advisory locks take a bigint: derive a stable one from the schema name.
     this.lockKey = BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(`outbox:${options.schema}`).digest('hex').slice(0, 16)}`)).toString();
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.batchSize = options.batchSize ?? 500;
     this.retainPublishedMs = options.retainPublishedMs ?? 10 * 60_000;
   }
@@ -80,26 +93,72 @@ export class OutboxRelay {
     this.wakeUp?.();
   }
 
+  /** Rows a unit of work has just committed (with their ids): published without reading them back. */
+  handOff(rows: OutboxRow[]): void {
+    for (const row of rows) if (this.handed.size < MAX_HANDED_ROWS) this.handed.set(row.id, row);
+    this.wake();
+  }
+
   /** Publish one batch. Returns the number of rows published (0 if none, or another relay holds the lock). */
   async publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const [{ locked }] = await em.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [this.lockKey]);
-      if (!locked) return 0;
-      const rows: OutboxRow[] = await em.query(
-        `SELECT id, topic, message_key, message_type, envelope FROM ${this.table}
-          WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-        [this.batchSize],
-      );
-      if (rows.length === 0) return 0;
+    return (await this.publishRound()) ?? 0;
+  }
+
+  /** Rows published, or undefined when another relay holds the lock. */
+  private async publishRound(): Promise<number | undefined> {
+    const runner = this.dataSource.createQueryRunner();
+    let lockedBy: QueryRunner | undefined;
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.lockKey]);
+      if (!locked) return undefined;
+      lockedBy = runner;
+      const ids = (
+        await queryRows<{ id: string }>(runner.manager, `SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1`, [this.batchSize])
+      ).map((row) => row.id);
+      // Everything handed over below the oldest unpublished id is published (by us or another instance).
+      for (const id of this.handed.keys()) if (ids.length === 0 || BigInt(id) < BigInt(ids[0])) this.handed.delete(id);
+      if (ids.length === 0) return 0;
+      const rows = await this.rowsOf(runner, ids);
       await this.publisher.publish(rows.map((row) => this.toRecord(row)));
-      await em.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
-      ]);
+      await runner.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
       // A published tombstone has done its work; its key (which names whom it erased) goes at once.
       const tombstones = rows.filter((row) => row.envelope === null).map((row) => row.id);
-      if (tombstones.length > 0) await em.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [tombstones]);
-      return rows.length;
-    });
+      if (tombstones.length > 0) await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [tombstones]);
+      for (const id of ids) this.handed.delete(id);
+      return ids.length;
+    } finally {
+      await this.unlock(runner, lockedBy !== undefined);
+    }
+  }
+
+  /** The rows of `ids`, in that order: those handed over from memory, the others from the table. */
+  private async rowsOf(runner: QueryRunner, ids: string[]): Promise<OutboxRow[]> {
+    const missing = ids.filter((id) => !this.handed.has(id));
+    const read = new Map<string, OutboxRow>();
+    if (missing.length > 0) {
+      const rows = await queryRows<OutboxRow>(
+        runner.manager,
+        `SELECT id, topic, message_key, message_type, envelope FROM ${this.table} WHERE id = ANY($1::bigint[])`,
+        [missing],
+      );
+      for (const row of rows) read.set(row.id, row);
+    }
+    return ids.map((id) => this.handed.get(id) ?? read.get(id)!);
+  }
+
+  /**
+   * Give the lock back with the connection. A connection whose unlock failed may still hold the
+   * lock: it is closed rather than returned to the pool, and its session takes the lock with it.
+   */
+  private async unlock(runner: QueryRunner, locked: boolean): Promise<void> {
+    if (!locked) return runner.release();
+    try {
+      await runner.query('SELECT pg_advisory_unlock($1::bigint)', [this.lockKey]);
+      await runner.release();
+    } catch (error) {
+      // Releasing with an error is how pg's pool is told to close the client (TypeORM keeps the method private).
+      await (runner as unknown as { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(error);
+    }
   }
 
   /**
@@ -114,7 +173,7 @@ export class OutboxRelay {
     }
     return {
       ...base,
-      value: JSON.stringify(row.envelope),
+      value: row.value ?? JSON.stringify(row.envelope),
       headers: {
         'message-type': row.message_type,
         'message-id': String(row.envelope.id),
@@ -134,16 +193,18 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       this.pendingWake = false;
+      let pause = this.pollIntervalMs;
       try {
-        const published = await this.publishBatch();
+        const published = await this.publishRound();
         failures = 0;
         await this.cleanup();
         if (published === this.batchSize) continue; // more waiting: no pause
+        if (published === undefined) pause = BUSY_RETRY_MS;
       } catch (error) {
         failures += 1;
         this.logger.error({ err: error, failures }, 'outbox relay failed to publish; retrying');
+        pause = Math.min(5_000, 200 * 2 ** failures);
       }
-      const pause = failures > 0 ? Math.min(5_000, this.pollIntervalMs * 2 ** failures) : this.pollIntervalMs;
       await this.sleep(pause);
     }
   }

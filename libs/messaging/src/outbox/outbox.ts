@@ -1,19 +1,27 @@
 import { EntityManager } from 'typeorm';
 import { Envelope, messageKey } from '@omni/contracts';
-import { batchOf, quoteIdentifier } from '@omni/persistence';
+import { SharedTransaction, batchOf, queryRows, quoteIdentifier } from '@omni/persistence';
+import type { OutboxRow } from './outbox-relay';
+
+/** Told the rows a batch wrote once it has committed (the relay, to publish them without reading them back). */
+export type OutboxHandOff = (rows: OutboxRow[]) => void;
 
 /**
  * Writes messages to the service's outbox table inside the caller's transaction.
  * Nothing is published here: the relay does that after commit.
  *
  * In a consumer's batch (TransactionRunner.batch) the rows are written together just before the
- * batch commits, in the order they were added: one statement for the whole batch.
+ * batch commits, in the order they were added: one statement for the whole batch; once it has
+ * committed, they are handed to the relay.
  */
 export class Outbox {
   private readonly table: string;
   private readonly pending = Symbol('pending outbox rows');
 
-  constructor(schema: string) {
+  constructor(
+    schema: string,
+    private readonly handOff?: OutboxHandOff,
+  ) {
     this.table = `${quoteIdentifier(schema)}.outbox`;
   }
 
@@ -21,27 +29,48 @@ export class Outbox {
     if (envelopes.length === 0) return;
     const rows = envelopes.map((envelope) => ({ topic, envelope }));
     const batch = batchOf(em);
-    if (!batch) return this.insert(em, rows);
+    if (!batch) return void (await this.insert(em, rows));
     const pending = batch.local(this.pending, () => [] as OutboxEntry[]);
     pending.push(...rows);
-    batch.once(this.pending, (batchEm) => this.insert(batchEm, pending.splice(0)));
+    batch.once(this.pending, (batchEm) => this.insertAndHandOff(batch, batchEm, pending.splice(0)));
   }
 
-  private async insert(em: EntityManager, rows: OutboxEntry[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + MAX_ROWS_PER_STATEMENT);
+  private async insertAndHandOff(batch: SharedTransaction, em: EntityManager, entries: OutboxEntry[]): Promise<void> {
+    const rows = await this.insert(em, entries);
+    if (this.handOff) batch.onCommit(() => this.handOff!(rows));
+  }
+
+  private async insert(em: EntityManager, entries: OutboxEntry[]): Promise<OutboxRow[]> {
+    const written: OutboxRow[] = [];
+    for (let start = 0; start < entries.length; start += MAX_ROWS_PER_STATEMENT) {
+      const chunk = entries.slice(start, start + MAX_ROWS_PER_STATEMENT).map(({ topic, envelope }) => ({
+        id: '',
+        topic,
+        message_key: messageKey(envelope.application, envelope.aggregateId),
+        message_type: envelope.type,
+        envelope: envelope as unknown as Record<string, unknown>,
+        value: JSON.stringify(envelope),
+      }));
       const values: unknown[] = [];
-      const placeholders = chunk.map(({ topic, envelope }, index) => {
+      const placeholders = chunk.map((row, index) => {
         const base = index * 5;
-        values.push(envelope.id, topic, messageKey(envelope.application, envelope.aggregateId), envelope.type, JSON.stringify(envelope));
+        values.push(row.envelope!.id, row.topic, row.message_key, row.message_type, row.value);
         return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb)`;
       });
-      await em.query(
+      const ids = await queryRows<{ id: string; message_id: string }>(
+        em,
         // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, $2, $3, $4, $5::jsonb), …
-        `INSERT INTO ${this.table} (message_id, topic, message_key, message_type, envelope) VALUES ${placeholders.join(', ')}`,
+        `INSERT INTO ${this.table} (message_id, topic, message_key, message_type, envelope) VALUES ${placeholders.join(', ')}
+         RETURNING id::text, message_id::text`,
         values,
       );
+      const idOf = new Map(ids.map((row) => [row.message_id, row.id]));
+      for (const row of chunk) {
+        const id = idOf.get(String(row.envelope!.id).toLowerCase());
+        if (id) written.push({ ...row, id });
+      }
     }
+    return written;
   }
 }
 
