@@ -9,7 +9,7 @@ const rate = (median: number) => ({ median, mean: median, perSecond: [median, me
 
 export function phaseFixture(overrides: Partial<LoadPhaseResult> = {}): LoadPhaseResult {
   return {
-    name: 'read-your-writes, full speed',
+    name: 'read-your-writes, full speed, 64 connections',
     mode: 'read-your-writes',
     seconds: 60,
     connections: 64,
@@ -49,10 +49,28 @@ export function resultsFixture(): BenchResults {
     machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.20.2', platform: 'linux', release: '6.1', loadAverage: { start: 0.5, end: 2.25 } },
     wallClockSeconds: 480,
     settings: { 'write connections': 64 },
+    // Idle: over the target.
+    idle: { seconds: 10, percentOfCore: { 'kafka (JVM)': 1.5, gateway: 0.5, 'device-service': 1 }, totalPercentOfCore: 3 },
     phases: {
+      // One client: p50 within the target.
+      oneClient: phaseFixture({
+        name: 'read-your-writes, one client',
+        seconds: 10,
+        connections: 1,
+        cpuSeconds: { gateway: 3, 'device-service': 1.5 },
+        writes: { ok: 1_200, failed: 0, timedOut: 0, rate: rate(120), latencyMs: latency(8, 14) },
+        reads: { ok: 0, failed: 0, stale: 0, rate: rate(0), latencyMs: latency(Number.NaN, Number.NaN) },
+        users: 0,
+      }),
       rywMax: phaseFixture(),
       // Half load: p99 over the target.
       rywHalf: phaseFixture({ name: 'read-your-writes, half load', targetRequestsPerSecond: 1_440, writes: { ok: 1, failed: 0, timedOut: 2, rate: rate(1_200), latencyMs: latency(15, 150) } }),
+      // 256 connections: fewer writes/s than 64, so the full-speed targets judge the 64-connection phase.
+      rywWide: phaseFixture({
+        name: 'read-your-writes, full speed, 256 connections',
+        connections: 256,
+        writes: { ok: 110_000, failed: 0, timedOut: 5, rate: rate(2_200), latencyMs: latency(90, 300) },
+      }),
       async: asyncPhase,
       // Reads: throughput under the target, p99 within it.
       reads: phaseFixture({ name: 'profile reads', mode: 'read', reads: { ok: 1, failed: 0, stale: 0, rate: rate(4_000), latencyMs: latency(4, 12) } }),
@@ -79,7 +97,7 @@ export function resultsFixture(): BenchResults {
     ],
     targets: [],
     timeline: [
-      { phase: 'read-your-writes, full speed', second: 0, writesPerSecond: 2_000, readsPerSecond: 400, p50: 20, p99: 90 },
+      { phase: 'read-your-writes, full speed, 64 connections', second: 0, writesPerSecond: 2_000, readsPerSecond: 400, p50: 20, p99: 90 },
       { phase: 'profile reads', second: 1, writesPerSecond: 0, readsPerSecond: 4_000, p50: 4, p99: null },
     ],
     profiles: [],

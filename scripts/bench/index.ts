@@ -22,7 +22,7 @@ import { hotspots, CpuProfile } from './cpu-profile';
 import { AppCredentials, Recorder, UserFlows, runAutocannon, runPaced } from './load';
 import { ProcessSampler, PipelineBacklog, PipelineMonitor } from './monitor';
 import { BenchPlan, parsePlan } from './options';
-import { answeredPerSecond, buildTimeline, summarizePhase } from './phase';
+import { answeredPerSecond, buildTimeline, cpuUsed, summarizeIdle, summarizePhase } from './phase';
 import { REPLAY_RESULT_PREFIX, ReplayRunnerOutput } from './replay-runner';
 import { renderReport } from './report';
 import {
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     for (const app of stack.apps) memory.track(app.name, app.child.pid);
     monitor = new PipelineMonitor(stack.brokers, stack.databaseUrl);
     await monitor.connect();
+    const setUpSince = await monitor.databaseNow();
     const credentials = await setUpApplication(stack.gatewayUrl, stack.adminSecret);
     log('stack ready');
 
@@ -141,13 +142,22 @@ async function main(): Promise<void> {
       if (!settled) log(`  (pipeline not caught up after ${plan.settleWaitSeconds} s; going on)`);
     };
 
+    log(`idle stack, ${plan.idleSeconds} s with no traffic`);
+    await settle(setUpSince);
+    const stackProcesses = ['kafka (JVM)', ...stack.apps.map((app) => app.name)];
+    const idleCpuBefore = memory.cpuSeconds();
+    const idleStartedAt = performance.now();
+    await delay(plan.idleSeconds * 1000);
+    const idle = summarizeIdle(cpuUsed(idleCpuBefore, memory.cpuSeconds()), (performance.now() - idleStartedAt) / 1000, stackProcesses);
+    stack.assertRunning();
+    log(`  ${formatNumber(idle.totalPercentOfCore)} % of a core (apps and Kafka)`);
+
     log(`warm-up, ${plan.warmupSeconds} s`);
     let since = await pipeline.databaseNow();
     recorder.restart();
     await runAutocannon({ url, connections: Math.min(16, plan.writeConnections), seconds: plan.warmupSeconds, requests: flows.flow('read-your-writes', recorder), recorder });
     await settle(since);
 
-    if (profileDir) stack.signalApps('SIGWINCH'); // profilers on: the write path
     const measure = async (
       name: string,
       mode: LoadPhaseResult['mode'],
@@ -182,7 +192,7 @@ async function main(): Promise<void> {
           errors: runs.reduce((sum, r) => sum + r.errors - r.timeouts, 0),
           timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
         },
-        cpuSeconds: Object.fromEntries([...cpuAfter].filter(([name]) => cpuBefore.has(name)).map(([name, cpu]) => [name, cpu - (cpuBefore.get(name) ?? 0)])),
+        cpuSeconds: cpuUsed(cpuBefore, cpuAfter),
       });
       log(
         `  ${formatNumber(result.writes.rate.median)} writes/s (median), p50 ${formatNumber(result.writes.latencyMs.p50)} ms, ` +
@@ -193,9 +203,26 @@ async function main(): Promise<void> {
       return { result, samples, endedAt };
     };
 
+    log(`devices for the one client: registered at full speed for ${plan.oneClientSeconds} s (not measured)`);
+    since = await pipeline.databaseNow();
+    recorder.restart();
+    await runAutocannon({ url, connections: plan.writeConnections, seconds: plan.oneClientSeconds, requests: flows.devices(recorder), recorder });
+    stack.assertRunning();
+    await settle(since);
+    log(`  ${flows.registeredDevices.length} devices`);
+
+    log(`one client: PUT /device/{id}/user one request after another, ${plan.oneClientSeconds} s`);
+    since = await pipeline.databaseNow();
+    const oneClient = await measure('read-your-writes, one client', 'read-your-writes', plan.oneClientSeconds, 1, null, () =>
+      runAutocannon({ url, connections: 1, seconds: plan.oneClientSeconds, requests: flows.attachUsers(recorder), recorder }),
+    );
+    if (flows.reattached > 0) notes.push(`The one client went through all ${flows.registeredDevices.length} devices registered for it: ${flows.reattached} writes moved a device to a new user.`);
+    await settle(since);
+
+    if (profileDir) stack.signalApps('SIGWINCH'); // profilers on: the write path
     log(`read-your-writes writes at full speed, ${plan.rywSeconds} s, ${plan.writeConnections} connections`);
     since = await pipeline.databaseNow();
-    const rywMax = await measure('read-your-writes, full speed', 'read-your-writes', plan.rywSeconds, plan.writeConnections, null, () =>
+    const rywMax = await measure(`read-your-writes, full speed, ${plan.writeConnections} connections`, 'read-your-writes', plan.rywSeconds, plan.writeConnections, null, () =>
       runAutocannon({ url, connections: plan.writeConnections, seconds: plan.rywSeconds, requests: flows.flow('read-your-writes', recorder), recorder }),
     );
     await settle(since);
@@ -208,6 +235,18 @@ async function main(): Promise<void> {
     since = await pipeline.databaseNow();
     const rywHalf = await measure('read-your-writes, half load', 'read-your-writes', plan.halfLoadSeconds, halfConnections, halfRate, () =>
       runPaced({ url, connections: halfConnections, seconds: plan.halfLoadSeconds, overallRate: halfRate, requests: flows.flow('read-your-writes', recorder), recorder }),
+    );
+    await settle(since);
+
+    log(`read-your-writes writes at full speed, ${plan.rywWideSeconds} s, ${plan.wideWriteConnections} connections`);
+    since = await pipeline.databaseNow();
+    const rywWide = await measure(
+      `read-your-writes, full speed, ${plan.wideWriteConnections} connections`,
+      'read-your-writes',
+      plan.rywWideSeconds,
+      plan.wideWriteConnections,
+      null,
+      () => runAutocannon({ url, connections: plan.wideWriteConnections, seconds: plan.rywWideSeconds, requests: flows.flow('read-your-writes', recorder), recorder }),
     );
     await settle(since);
 
@@ -274,7 +313,7 @@ async function main(): Promise<void> {
     const memoryResults = memory.results();
     await cleanup();
 
-    const phases = { rywMax: rywMax.result, rywHalf: rywHalf.result, async: asyncResult, reads: reads.result };
+    const phases = { oneClient: oneClient.result, rywMax: rywMax.result, rywHalf: rywHalf.result, rywWide: rywWide.result, async: asyncResult, reads: reads.result };
     const baselines = { pg: pg as PgBaseline | null, kafka: kafka as KafkaBaseline | null };
     const ratios = computeRatios({ phases, baselines });
     const results: BenchResults = {
@@ -294,18 +333,16 @@ async function main(): Promise<void> {
       },
       wallClockSeconds: (performance.now() - startedAt) / 1000,
       settings: settingsOf(plan),
+      idle,
       phases,
       replay,
       baselines,
       ratios,
       memory: memoryResults,
       targets: [],
-      timeline: buildTimeline([
-        { name: 'read-your-writes, full speed', mode: 'read-your-writes', seconds: plan.rywSeconds, samples: rywMax.samples },
-        { name: 'read-your-writes, half load', mode: 'read-your-writes', seconds: plan.halfLoadSeconds, samples: rywHalf.samples },
-        { name: 'respond-async, full speed', mode: 'respond-async', seconds: plan.asyncSeconds, samples: asyncMeasured.samples },
-        { name: 'profile reads', mode: 'read', seconds: plan.readSeconds, samples: reads.samples },
-      ]),
+      timeline: buildTimeline(
+        [oneClient, rywMax, rywHalf, rywWide, asyncMeasured, reads].map(({ result, samples }) => ({ name: result.name, mode: result.mode, seconds: result.seconds, samples })),
+      ),
       profiles,
       notes,
     };
@@ -465,7 +502,7 @@ async function collectAppProfiles(stack: BenchStack, profileDir: string): Promis
   const files = stack.apps.map((app) => ({ app: app.name, file: path.join(profileDir, `${app.name}-0.cpuprofile`) }));
   const deadline = performance.now() + 60_000;
   while (performance.now() < deadline && !files.every(({ file }) => existsSync(file))) await delay(250);
-  return files.flatMap(({ app, file }) => analyseProfile(file, app, 'write path (read-your-writes and async phases)'));
+  return files.flatMap(({ app, file }) => analyseProfile(file, app, 'write path (the full-speed, half-load and async write phases)'));
 }
 
 function analyseProfile(file: string, processName: string, covers: string): ProcessProfile[] {
@@ -489,10 +526,12 @@ function gitState(): { commit: string; dirtyTree: boolean } {
 
 function settingsOf(plan: BenchPlan): BenchResults['settings'] {
   return {
-    'phase seconds (RYW / half load / async / reads)': `${plan.rywSeconds} / ${plan.halfLoadSeconds} / ${plan.asyncSeconds} / ${plan.readSeconds}`,
+    'phase seconds (one client / RYW / half load / RYW wide / async / reads)': `${plan.oneClientSeconds} / ${plan.rywSeconds} / ${plan.halfLoadSeconds} / ${plan.rywWideSeconds} / ${plan.asyncSeconds} / ${plan.readSeconds}`,
+    'idle seconds (no traffic, before the warm-up)': plan.idleSeconds,
     'warm-up seconds': plan.warmupSeconds,
     'ramp-up seconds left out of rates': plan.rampSeconds,
     'write connections': plan.writeConnections,
+    'write connections, wide RYW phase': plan.wideWriteConnections,
     'read connections': plan.readConnections,
     'DATABASE_POOL_SIZE (every app, and the raw PostgreSQL pool)': plan.poolSize,
     'partitions per topic': plan.partitions,

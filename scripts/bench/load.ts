@@ -7,7 +7,8 @@
  * GET /user/foruserid/{id}/profile, checked to hold every channel the flow wrote. With
  * `Prefer: respond-async` the user data goes through PUT /user/foruserid/{id}/userdata/override
  * instead: the device route looks the device up in the read model, which an asynchronous flow
- * has not reached yet.
+ * has not reached yet. The one-client phase sends only PUT /device/{id}/user, on devices
+ * registered before it.
  */
 import autocannon from 'autocannon';
 import { Sample } from './stats';
@@ -71,6 +72,10 @@ export class UserFlows {
   private next = 0;
   /** Users whose whole flow was written and read back (read-your-writes mode). */
   readonly completedUsers: number[] = [];
+  /** Devices registered without a user, for the one-client phase. */
+  readonly registeredDevices: number[] = [];
+  /** Users attached to them so far. */
+  private attached = 0;
 
   constructor(
     private readonly credentials: AppCredentials,
@@ -171,6 +176,48 @@ export class UserFlows {
       });
     }
     return requests;
+  }
+
+  /** POST /device for a new device each time, as a flow starts, with no user attached afterwards. */
+  devices(recorder: Recorder): autocannon.Request[] {
+    const [register] = this.flow('read-your-writes', recorder);
+    return [
+      {
+        ...register,
+        onResponse: (status, _body, context) => {
+          recorder.answered('register-device');
+          if (status === 200 || status === 201) this.registeredDevices.push((context as FlowContext).n ?? 0);
+        },
+      },
+    ];
+  }
+
+  /**
+   * PUT /device/{id}/user on the registered devices in turn, each to a user of its own. Past the last
+   * device they start over with new users: attaching the same user again would change nothing.
+   */
+  attachUsers(recorder: Recorder): autocannon.Request[] {
+    if (this.registeredDevices.length === 0) throw new Error('no device was registered: nothing to attach a user to');
+    const backend = { authorization: this.basic(this.credentials.masterSecret), 'content-type': 'application/json' };
+    return [
+      {
+        method: 'PUT',
+        headers: backend,
+        setupRequest: (request) => {
+          const round = Math.floor(this.attached / this.registeredDevices.length);
+          const user = userIdentity(this.runTag, this.registeredDevices[this.attached % this.registeredDevices.length]);
+          this.attached += 1;
+          const userID = round === 0 ? user.userID : `${user.userID}-r${round}`;
+          return { ...request, path: `/device/${user.deviceID}/user`, body: JSON.stringify({ userID, userName: user.userName }) };
+        },
+        onResponse: () => recorder.answered('attach-user'),
+      },
+    ];
+  }
+
+  /** Users attached to a device that had one already (the one client went through every registered device). */
+  get reattached(): number {
+    return Math.max(0, this.attached - this.registeredDevices.length);
   }
 
   /**

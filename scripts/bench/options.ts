@@ -18,9 +18,15 @@ export interface BenchPlan {
   databaseName: string;
   poolSize: number;
   partitions: number;
+  /** Seconds without any traffic, after the stack is ready and before the warm-up, for its idle CPU. */
+  idleSeconds: number;
   /** Seconds of each phase. */
   warmupSeconds: number;
+  /** One connection, `PUT /device/{id}/user` one request after another (its devices are registered for as long before). */
+  oneClientSeconds: number;
   rywSeconds: number;
+  /** The second full-speed read-your-writes phase, with `wideWriteConnections`. */
+  rywWideSeconds: number;
   halfLoadSeconds: number;
   asyncSeconds: number;
   readSeconds: number;
@@ -32,13 +38,14 @@ export interface BenchPlan {
   /** First seconds of a phase left out of its rates (connections opening). */
   rampSeconds: number;
   writeConnections: number;
+  wideWriteConnections: number;
   readConnections: number;
   pgSeconds: number;
   kafkaRecords: number;
   kafkaRecordSize: number;
 }
 
-const PLANS: Record<BenchPlan['mode'], Omit<BenchPlan, 'profile' | 'outDir' | 'keepDatabase' | 'notes' | 'writeConnections' | 'readConnections' | 'poolSize'>> = {
+const PLANS: Record<BenchPlan['mode'], Omit<BenchPlan, 'profile' | 'outDir' | 'keepDatabase' | 'notes' | 'writeConnections' | 'wideWriteConnections' | 'readConnections' | 'poolSize'>> = {
   default: {
     mode: 'default',
     kafkaPort: 59092,
@@ -46,8 +53,11 @@ const PLANS: Record<BenchPlan['mode'], Omit<BenchPlan, 'profile' | 'outDir' | 'k
     firstServicePort: 5301,
     databaseName: 'omni_bench',
     partitions: 3,
+    idleSeconds: 10,
     warmupSeconds: 10,
+    oneClientSeconds: 10,
     rywSeconds: 45,
+    rywWideSeconds: 20,
     halfLoadSeconds: 30,
     asyncSeconds: 30,
     readSeconds: 20,
@@ -66,8 +76,11 @@ const PLANS: Record<BenchPlan['mode'], Omit<BenchPlan, 'profile' | 'outDir' | 'k
     firstServicePort: 5301,
     databaseName: 'omni_bench',
     partitions: 3,
+    idleSeconds: 3,
     warmupSeconds: 2,
+    oneClientSeconds: 3,
     rywSeconds: 5,
+    rywWideSeconds: 4,
     halfLoadSeconds: 4,
     asyncSeconds: 4,
     readSeconds: 3,
@@ -102,9 +115,10 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     .option('--profile', 'CPU-profile every app during the write phases, and the replay; slows them, so the report goes to .cache/bench/profiled/ unless --out says otherwise', false)
     .option('--out <dir>', 'folder receiving benchmarks.md and benchmarks/', 'docs')
     .option('--connections <n>', 'autocannon connections for the write phases', positiveInt, 64)
+    .option('--wide-connections <n>', 'autocannon connections for the second full-speed read-your-writes phase', positiveInt, 256)
     .option('--read-connections <n>', 'autocannon connections for the read phase', positiveInt, 32)
     .option('--pool-size <n>', 'DATABASE_POOL_SIZE of every app, and the raw PostgreSQL pool', positiveInt, 10)
-    .option('--seconds <n>', 'override the length of each measured phase (write, half-load, async, read)', positiveInt)
+    .option('--seconds <n>', 'override the length of each measured load phase (one client, both full-speed writes, half-load, async, read)', positiveInt)
     .option('--fill-seconds <n>', 'async writes after the measured phases, only to give the replay more events (0: none)', nonNegativeInt)
     .option('--keep-database', 'leave the omni_bench database in place at the end', false)
     .option('--instance <n>', 'run beside another benchmark: Kafka port +100·n, app ports +10·n, database omni_bench_<n> (figures are then shared-machine figures)', nonNegativeInt, 0)
@@ -117,6 +131,7 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     profile: boolean;
     out: string;
     connections: number;
+    wideConnections: number;
     readConnections: number;
     poolSize: number;
     seconds?: number;
@@ -132,6 +147,7 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     keepDatabase: options.keepDatabase,
     notes: options.note,
     writeConnections: options.connections,
+    wideWriteConnections: options.wideConnections,
     readConnections: options.readConnections,
     poolSize: options.poolSize,
   };
@@ -144,7 +160,9 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
   }
   if (options.fillSeconds !== undefined) plan.fillSeconds = options.fillSeconds;
   if (options.seconds !== undefined) {
+    plan.oneClientSeconds = options.seconds;
     plan.rywSeconds = options.seconds;
+    plan.rywWideSeconds = options.seconds;
     plan.halfLoadSeconds = options.seconds;
     plan.asyncSeconds = options.seconds;
     plan.readSeconds = options.seconds;
@@ -155,14 +173,24 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
 /** The longest the measured phases and waits can take (start-up, baselines and replay excluded), in seconds. */
 export function phaseBudgetSeconds(plan: BenchPlan): number {
   return (
+    plan.settleWaitSeconds + // the benchmark's set-up going through the pipeline
+    plan.idleSeconds +
     plan.warmupSeconds +
+    plan.settleWaitSeconds +
+    plan.oneClientSeconds + // registering the one client's devices
+    plan.settleWaitSeconds +
+    plan.oneClientSeconds +
+    plan.settleWaitSeconds +
     plan.rywSeconds +
     plan.settleWaitSeconds +
     plan.halfLoadSeconds +
     1 + // the paced phase's staggered starts
     plan.settleWaitSeconds +
+    plan.rywWideSeconds +
+    plan.settleWaitSeconds +
     plan.asyncSeconds +
     plan.drainWaitSeconds +
+    plan.settleWaitSeconds + // once more if the async phase did not drain
     plan.readSeconds +
     plan.fillSeconds +
     (plan.fillSeconds > 0 ? plan.drainWaitSeconds : 0) +

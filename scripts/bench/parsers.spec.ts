@@ -1,9 +1,9 @@
 import { parseConsumerPerformance, parseProducerPerformance } from './baselines';
 import { CpuProfile, describeLocation, hotspots } from './cpu-profile';
 import { parsePlan, phaseBudgetSeconds } from './options';
-import { buildTimeline, summarizePhase, writeOutcome } from './phase';
+import { buildTimeline, cpuUsed, summarizeIdle, summarizePhase, writeOutcome } from './phase';
 import { isValidPhoneNumber } from 'libphonenumber-js';
-import { splitEvenly, userIdentity } from './load';
+import { Recorder, UserFlows, splitEvenly, userIdentity } from './load';
 
 describe('Kafka perf tool output', () => {
   it('reads the producer\'s summary line, not its progress lines', () => {
@@ -119,9 +119,9 @@ describe('the benchmark plan', () => {
     const quick = parsePlan(['--quick']);
     const full = parsePlan([]);
     expect(quick.mode).toBe('quick');
-    // Start-up (Kafka, the apps), the perf tools and the replay need the rest of the budget.
+    // Every wait at its longest. Start-up (Kafka, the apps), the perf tools and the replay need the rest of the budget.
     expect(phaseBudgetSeconds(quick)).toBeLessThanOrEqual(60);
-    expect(phaseBudgetSeconds(full)).toBeLessThanOrEqual(6 * 60);
+    expect(phaseBudgetSeconds(full)).toBeLessThanOrEqual(7.5 * 60);
   });
 
   it('runs on its own ports and database by default', () => {
@@ -133,10 +133,13 @@ describe('the benchmark plan', () => {
   });
 
   it('takes connections, pool size and phase length from the command line', () => {
-    expect(parsePlan(['--connections', '8', '--pool-size', '4', '--seconds', '7'])).toMatchObject({
+    expect(parsePlan(['--connections', '8', '--wide-connections', '32', '--pool-size', '4', '--seconds', '7'])).toMatchObject({
       writeConnections: 8,
+      wideWriteConnections: 32,
       poolSize: 4,
+      oneClientSeconds: 7,
       rywSeconds: 7,
+      rywWideSeconds: 7,
       halfLoadSeconds: 7,
       asyncSeconds: 7,
       readSeconds: 7,
@@ -186,6 +189,31 @@ describe('phase figures', () => {
     expect(phase.cpuSeconds).toEqual({ gateway: 1.5 });
   });
 
+  it('CPU used is counted for the processes read both before and after', () => {
+    const before = new Map([
+      ['gateway', 10],
+      ['replay', 1],
+    ]);
+    const after = new Map([
+      ['gateway', 12.5],
+      ['kafka (JVM)', 40],
+    ]);
+    expect(cpuUsed(before, after)).toEqual({ gateway: 2.5 });
+  });
+
+  it('idle CPU is a share of one core per stack process and summed, without the load generator', () => {
+    const idle = summarizeIdle({ 'kafka (JVM)': 0.1, gateway: 0.05, 'load generator': 1 }, 10, ['kafka (JVM)', 'gateway']);
+    expect(idle.seconds).toBe(10);
+    expect(idle.percentOfCore['kafka (JVM)']).toBeCloseTo(1);
+    expect(idle.percentOfCore.gateway).toBeCloseTo(0.5);
+    expect(idle.percentOfCore).not.toHaveProperty('load generator');
+    expect(idle.totalPercentOfCore).toBeCloseTo(1.5);
+  });
+
+  it('idle CPU has no sum when a stack process could not be read', () => {
+    expect(summarizeIdle({ gateway: 0.05 }, 10, ['kafka (JVM)', 'gateway']).totalPercentOfCore).toBeNull();
+  });
+
   it('the timeline puts the phases one after another', () => {
     const timeline = buildTimeline([
       { name: 'a', mode: 'read-your-writes', seconds: 2, samples: [{ atMs: 1_500, latencyMs: 9, kind: 'add-sms', status: 201 }] },
@@ -209,6 +237,19 @@ describe('load identities', () => {
     expect(a.phone).not.toBe(b.phone);
     expect(a.phone).toMatch(/^\+3161\d{7}$/);
     for (const n of [0, 1, 9_999_999, 12_345_678]) expect(isValidPhoneNumber(userIdentity('abc123', n).phone)).toBe(true);
+  });
+});
+
+describe('the one client', () => {
+  it('attaches a user of its own on every write, to the registered devices in turn and past the last one', () => {
+    const flows = new UserFlows({ applicationKey: 'k', applicationSecret: 's', masterSecret: 'm' }, 'abc123');
+    expect(() => flows.attachUsers(new Recorder())).toThrow(/no device was registered/);
+    flows.registeredDevices.push(4, 7);
+    const setup = flows.attachUsers(new Recorder())[0].setupRequest as (request: object, context: object) => { path: string; body: string };
+    const sent = [0, 1, 2].map(() => setup({ method: 'PUT' }, {}));
+    expect(sent.map((request) => request.path)).toEqual([4, 7, 4].map((n) => `/device/${userIdentity('abc123', n).deviceID}/user`));
+    expect(sent.map((request) => (JSON.parse(request.body) as { userID: string }).userID)).toEqual(['bench-abc123-u4', 'bench-abc123-u7', 'bench-abc123-u4-r1']);
+    expect(flows.reattached).toBe(1);
   });
 });
 

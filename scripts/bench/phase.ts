@@ -2,7 +2,7 @@
  * From the answers of one phase to its figures, and from every phase to the chart's timeline. Pure.
  */
 import { READ_KIND, WRITE_KINDS } from './load';
-import { BenchResults, LoadPhaseResult } from './results';
+import { BenchResults, IdleCpu, LoadPhaseResult } from './results';
 import { Sample, latencyOverTime, perSecondCounts, statusCounts, summarizeLatency, sustainedRate } from './stats';
 
 const WRITES = new Set<string>(WRITE_KINDS);
@@ -61,6 +61,19 @@ export function summarizePhase(input: PhaseInput): LoadPhaseResult {
     users: input.users,
     kafkaMessagesPerSecond: input.kafkaMessages === null || input.seconds <= 0 ? null : input.kafkaMessages / input.seconds,
   };
+}
+
+/** CPU seconds each process used between two readings (those in both). */
+export function cpuUsed(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...after].filter(([name]) => before.has(name)).map(([name, cpu]) => [name, cpu - (before.get(name) ?? 0)]));
+}
+
+/** The CPU of the stack's processes over a window without traffic, as % of one core; no sum if one could not be read. */
+export function summarizeIdle(cpuSeconds: Record<string, number>, seconds: number, stackProcesses: readonly string[]): IdleCpu {
+  const read = stackProcesses.filter((name) => name in cpuSeconds);
+  const percentOfCore = Object.fromEntries(read.map((name) => [name, (cpuSeconds[name] / seconds) * 100]));
+  const total = Object.values(percentOfCore).reduce((sum, percent) => sum + percent, 0);
+  return { seconds, percentOfCore, totalPercentOfCore: read.length === stackProcesses.length ? total : null };
 }
 
 /** All requests answered per second, whatever their status (what the paced phase asks half of). */

@@ -2,7 +2,7 @@
  * docs/benchmarks.md from the results: the figures with their targets and ratios, then how to run
  * the benchmark and how to read it. Pure (a string from a BenchResults), so it is unit tested.
  */
-import { BenchResults, LoadPhaseResult, formatNumber } from './results';
+import { BenchResults, IdleCpu, LoadPhaseResult, formatNumber } from './results';
 
 export const CHART_FILE = 'benchmarks/latency-over-time.svg';
 
@@ -53,8 +53,20 @@ export function cpuTable(phases: LoadPhaseResult[]): string[] {
   );
 }
 
+/** Each app's and the broker's CPU over the window without traffic, and their sum. */
+export function idleTable(idle: IdleCpu): string[] {
+  const percent = (value: number | null) => (value === null ? '–' : `${formatNumber(value)} %`);
+  return table(
+    ['process', 'CPU (% of one core)'],
+    [
+      ...Object.entries(idle.percentOfCore).map(([name, value]) => [name, percent(value)]),
+      ['**apps and Kafka**', `**${percent(idle.totalPercentOfCore)}**`],
+    ],
+  );
+}
+
 export function renderReport(results: BenchResults): string {
-  const { rywMax, rywHalf, async, reads } = results.phases;
+  const { oneClient, rywMax, rywHalf, rywWide, async, reads } = results.phases;
   const { pg, kafka } = results.baselines;
   const lines: string[] = [
     '# Benchmarks',
@@ -94,16 +106,18 @@ export function renderReport(results: BenchResults): string {
       'address, add the SMS number, override the user data through the device (backend credentials) and, in ' +
       'read-your-writes mode, read the unified profile (in `respond-async` mode the user data goes through ' +
       '`PUT /user/foruserid/{id}/userdata/override`: the device route needs the device in the read model first). Each autocannon connection runs flows one after another, every flow ' +
-      'for a new user and device. Rates are **medians of per-second counts** over the phase (first seconds of ramp-up ' +
-      'left out); latencies are over every write of the phase.',
+      'for a new user and device. The one-client phase is different: a single connection sends `PUT /device/{id}/user` ' +
+      '(backend credentials, read-your-writes) one request after another, each attaching a user of its own to a device ' +
+      'registered before the phase (not measured), so its writes/s are requests/s. Rates are **medians of per-second counts** ' +
+      'over the phase (first seconds of ramp-up left out); latencies are over every write of the phase.',
     '',
     ...table(
       ['phase', 'mode', 'connections', 'asked (req/s)', 'writes/s (median)', 'writes/s (mean)', 'p50', 'p95', 'p99', 'writes ok', 'timed out (202)', 'failed', 'no answer'],
-      [writeRow(rywMax), writeRow(rywHalf), writeRow(async)],
+      [writeRow(oneClient), writeRow(rywMax), writeRow(rywHalf), writeRow(rywWide), writeRow(async)],
     ),
     '',
-    `Read-your-writes check: ${formatNumber(rywMax.reads.stale + rywHalf.reads.stale, 0)} profile read(s) right after a flow missed one of its writes ` +
-      `(out of ${formatNumber(rywMax.reads.ok + rywHalf.reads.ok, 0)}).`,
+    `Read-your-writes check: ${formatNumber(rywMax.reads.stale + rywHalf.reads.stale + rywWide.reads.stale, 0)} profile read(s) right after a flow missed one of its writes ` +
+      `(out of ${formatNumber(rywMax.reads.ok + rywHalf.reads.ok + rywWide.reads.ok, 0)}).`,
     '',
     '### Asynchronous writes and lag',
     '',
@@ -139,7 +153,7 @@ export function renderReport(results: BenchResults): string {
     ),
     '',
     `\`GET /user/foruserid/{id}/profile\` for users picked at random among the ${formatNumber(reads.users, 0)} whose flow was written and read back in ` +
-      `read-your-writes mode (${formatNumber(rywMax.users + rywHalf.users, 0)} flows were started there).`,
+      `read-your-writes mode (${formatNumber(rywMax.users + rywHalf.users + rywWide.users, 0)} flows were started there).`,
     '',
     '## Replay',
     '',
@@ -184,7 +198,19 @@ export function renderReport(results: BenchResults): string {
       '(writes and reads): what one request costs, whatever the machine\'s speed. "Cores busy" is the CPU time of these ' +
       'processes over the phase\'s wall clock (PostgreSQL\'s own processes are not counted).',
     '',
-    ...cpuTable([rywMax, rywHalf, async, reads]),
+    ...cpuTable([oneClient, rywMax, rywHalf, rywWide, async, reads]),
+    '',
+    '## Idle stack',
+    '',
+    ...(results.idle
+      ? [
+          `CPU time (user + system, from /proc) of each app and the Kafka broker over ${formatNumber(results.idle.seconds, 1)} s with no traffic at all: ` +
+            'after the stack was ready and the benchmark\'s own set-up (its application, settings and user data fields) had gone ' +
+            'through the pipeline, before the warm-up. PostgreSQL\'s own processes and the load generator are not counted.',
+          '',
+          ...idleTable(results.idle),
+        ]
+      : ['Not measured.']),
     '',
     '## Peak memory (RSS)',
     '',
@@ -239,7 +265,7 @@ export function renderReport(results: BenchResults): string {
 const HOW_TO = `## How to run it
 
 \`\`\`bash
-npm run bench              # about 6 minutes; writes docs/benchmarks.md, docs/benchmarks/latest.json and the chart
+npm run bench              # about 7 minutes; writes docs/benchmarks.md, docs/benchmarks/latest.json and the chart
 npm run bench -- --quick   # under 2 minutes, shorter phases: a smoke test of the benchmark itself
 npm run bench -- --profile # also CPU-profiles every app during the write phases, and the replay; its report
                            # (with the hotspots) goes to .cache/bench/profiled/ since the profiler slows the figures
@@ -257,8 +283,10 @@ sends all the load.
 
 The runner, in order: raw PostgreSQL upserts and raw Kafka produce/consume (\`ProducerPerformance\` and
 \`ConsumerPerformance\` from the Kafka jars, with the services' producer settings: acks=all, idempotence, one request in
-flight); the stack; a warm-up; writes in read-your-writes mode at full speed; the same at half the measured rate; writes
-with \`Prefer: respond-async\` at full speed, then the wait for the pipeline to catch up; profile reads; more asynchronous
+flight); the stack; a window with no traffic at all (idle CPU); a warm-up; devices registered at full speed, unmeasured,
+then one client attaching users to them one request after another; writes in read-your-writes mode at full speed; the
+same at half the measured rate; read-your-writes at full speed again with 256 connections (\`--wide-connections\`);
+writes with \`Prefer: respond-async\` at full speed, then the wait for the pipeline to catch up; profile reads; more asynchronous
 writes, unmeasured, only to give the replay more events; the replay of every event written (\`replay()\`, as
 \`npm run cli -- replay\` runs it, in a process of its own); the peak RSS of every process throughout.
 
@@ -271,7 +299,12 @@ writes, unmeasured, only to give the replay more events; the replay of every eve
   gateway → Kafka → service → outbox → Kafka → projection → PostgreSQL NOTIFY → gateway. A write that is not visible
   within \`COMMAND_TIMEOUT_MS\` answers 202 and counts as *timed out*, not as a write.
 - The **half-load** phase asks autocannon for half the requests per second the full-speed phase achieved: its p99 is the
-  latency a client sees when the system is not saturated.
+  latency a client sees when the system is not saturated. The **one-client** p50 is the latency of one write through the
+  whole pipeline when nothing else runs.
+- Read-your-writes runs at full speed twice, with 64 and 256 connections by default: the writes/s target and the p99 at
+  full speed are judged on the phase with more writes/s.
+- **Idle stack CPU** is the apps' and the broker's CPU with no request at all (polling, timers, heartbeats), as % of one
+  core. /proc counts CPU time in ticks of 10 ms, so a short window (3 s in \`--quick\`) is coarse.
 - **Ratios** put the pipeline next to what this machine can do at all: a write costs several PostgreSQL transactions and
   Kafka messages, so the pipeline ÷ raw ratios say how much of the machine's capacity one write uses.
 - The machine is shared: everything runs on the same cores, and on a development machine other work competes. Compare

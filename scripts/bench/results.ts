@@ -65,6 +65,15 @@ export interface AsyncPhaseResult extends LoadPhaseResult {
   outcomes: { accepted: number; rejected: Record<string, number> } | null;
 }
 
+export interface IdleCpu {
+  /** Wall clock of the window: no traffic, after the stack was ready and the benchmark's set-up had gone through, before the warm-up. */
+  seconds: number;
+  /** CPU (user + system, from /proc) of each app and the Kafka JVM over the window, % of one core. */
+  percentOfCore: Record<string, number>;
+  /** Their sum: the idle stack's CPU (null: a process could not be read). */
+  totalPercentOfCore: number | null;
+}
+
 export interface ReplayResultSummary {
   /** Events in device.events, recipient.events and profile.events when the replay started. */
   eventsInTopics: number;
@@ -144,9 +153,15 @@ export interface BenchResults {
   machine: MachineInfo;
   wallClockSeconds: number;
   settings: Record<string, string | number | boolean>;
+  /** Null: not measured. */
+  idle: IdleCpu | null;
   phases: {
+    /** One connection, `PUT /device/{id}/user` one request after another. */
+    oneClient: LoadPhaseResult;
     rywMax: LoadPhaseResult;
     rywHalf: LoadPhaseResult;
+    /** Read-your-writes at full speed again, with more connections (256 by default). */
+    rywWide: LoadPhaseResult;
     async: AsyncPhaseResult;
     reads: LoadPhaseResult;
   };
@@ -170,7 +185,9 @@ export interface BenchResults {
 
 export const TARGETS = {
   rywWritesPerSecond: 2_000,
+  rywP99Ms: 250,
   rywHalfLoadP99Ms: 100,
+  oneClientP50Ms: 10,
   asyncWritesPerSecond: 5_000,
   asyncDrainSeconds: 5,
   readsPerSecond: 5_000,
@@ -178,6 +195,7 @@ export const TARGETS = {
   replayEventsPerSecond: 30_000,
   rssMiB: 300,
   writesToPgUpserts: 0.25,
+  idleCpuPercentOfCore: 2,
 } as const;
 
 const finite = (value: number | null | undefined): value is number => value !== null && value !== undefined && Number.isFinite(value);
@@ -196,17 +214,33 @@ export function computeRatios(results: Pick<BenchResults, 'phases' | 'baselines'
   };
 }
 
+/** The full-speed read-your-writes phase with more writes/s (median), the first on a tie: the one its targets judge. */
+export function bestRywPhase(phases: Pick<BenchResults['phases'], 'rywMax' | 'rywWide'>): LoadPhaseResult {
+  const { rywMax, rywWide } = phases;
+  return (orNull(rywWide.writes.rate.median) ?? -1) > (orNull(rywMax.writes.rate.median) ?? -1) ? rywWide : rywMax;
+}
+
 /** Every target of the issue, judged on these results. A figure that could not be measured is a MISS. */
-export function evaluateTargets(results: Pick<BenchResults, 'phases' | 'replay' | 'memory' | 'ratios'>): Target[] {
-  const { rywMax, rywHalf, async, reads } = results.phases;
+export function evaluateTargets(results: Pick<BenchResults, 'idle' | 'phases' | 'replay' | 'memory' | 'ratios'>): Target[] {
+  const { oneClient, rywMax, rywHalf, rywWide, async, reads } = results.phases;
+  const best = bestRywPhase(results.phases);
+  const idle = results.idle?.totalPercentOfCore;
   const targets: Target[] = [
     {
       id: 'ryw-throughput',
-      label: 'Writes/s sustained, read-your-writes',
+      label: `Writes/s sustained, read-your-writes (best of ${rywMax.connections} and ${rywWide.connections} connections)`,
       requirement: `≥ ${TARGETS.rywWritesPerSecond.toLocaleString('en-US')} writes/s`,
-      measured: orNull(rywMax.writes.rate.median),
+      measured: orNull(best.writes.rate.median),
       unit: 'writes/s',
-      pass: atLeast(rywMax.writes.rate.median, TARGETS.rywWritesPerSecond),
+      pass: atLeast(best.writes.rate.median, TARGETS.rywWritesPerSecond),
+    },
+    {
+      id: 'ryw-p99',
+      label: `p99 write latency, read-your-writes at full speed (that phase: ${best.connections} connections)`,
+      requirement: `≤ ${TARGETS.rywP99Ms} ms`,
+      measured: orNull(best.writes.latencyMs.p99),
+      unit: 'ms',
+      pass: atMost(best.writes.latencyMs.p99, TARGETS.rywP99Ms),
     },
     {
       id: 'ryw-half-load-p99',
@@ -215,6 +249,14 @@ export function evaluateTargets(results: Pick<BenchResults, 'phases' | 'replay' 
       measured: orNull(rywHalf.writes.latencyMs.p99),
       unit: 'ms',
       pass: atMost(rywHalf.writes.latencyMs.p99, TARGETS.rywHalfLoadP99Ms),
+    },
+    {
+      id: 'one-client-p50',
+      label: 'p50 write latency, one client (PUT /device/{id}/user)',
+      requirement: `≤ ${TARGETS.oneClientP50Ms} ms`,
+      measured: orNull(oneClient.writes.latencyMs.p50),
+      unit: 'ms',
+      pass: atMost(oneClient.writes.latencyMs.p50, TARGETS.oneClientP50Ms),
     },
     {
       id: 'async-throughput',
@@ -255,6 +297,14 @@ export function evaluateTargets(results: Pick<BenchResults, 'phases' | 'replay' 
       measured: orNull(results.replay?.eventsPerSecond),
       unit: 'events/s',
       pass: atLeast(results.replay?.eventsPerSecond, TARGETS.replayEventsPerSecond),
+    },
+    {
+      id: 'idle-cpu',
+      label: 'Idle stack CPU (apps and Kafka, no traffic)',
+      requirement: `≤ ${TARGETS.idleCpuPercentOfCore} % of a core`,
+      measured: orNull(idle),
+      unit: '% of a core',
+      pass: atMost(idle, TARGETS.idleCpuPercentOfCore),
     },
     ...results.memory.map<Target>((memory) => ({
       id: `rss-${memory.process}`,
