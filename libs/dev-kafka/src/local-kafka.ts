@@ -435,9 +435,16 @@ function renderServerProperties(port: number, controllerPort: number, logDir: st
     ['auto.create.topics.enable', false],
     // On restart the controller keeps the previous broker registration alive for a whole session
     // timeout (default 9 s) before it accepts the new incarnation: a shorter session makes warm
-    // restarts quick, and loopback heartbeats every 500 ms keep it far from expiring by accident.
-    ['broker.heartbeat.interval.ms', 500],
+    // restarts quick, and loopback heartbeats every second keep it far from expiring by accident
+    // (each one is work for three threads of an otherwise idle broker).
+    ['broker.heartbeat.interval.ms', 1000],
     ['broker.session.timeout.ms', 3000],
+    // The active controller appends a no-op record every 500 ms by default (a raft round, and a
+    // replay by the broker): the largest part of an idle broker's CPU. One node has no one to show liveness to.
+    ['metadata.max.idle.interval.ms', 10_000],
+    // Two cores: threads beyond them only add idle wake-ups (each polls its queue several times a second).
+    ['num.network.threads', 2],
+    ['num.io.threads', 2],
     // Kafka 4.0 rejects timestamps over 1 h in the future; tests with fake clocks need more.
     ['log.message.timestamp.after.max.ms', '9223372036854775807'],
     ['log.cleaner.dedupe.buffer.size', CLEANER_DEDUPE_BUFFER_BYTES],
