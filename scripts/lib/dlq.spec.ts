@@ -76,6 +76,12 @@ describe('dead-letter tooling', () => {
     expect(() => planRedrive(entries, {})).toThrow(/--all/);
   });
 
+  it('never redrives a relay\'s notice of a record too large to publish, even forced: it has no value to send', () => {
+    const entries = entriesOf(TOPIC, [deadLetter(0, '1', 'too-large', null)]);
+    expect(() => planRedrive(entries, { partition: 0, offset: '1', force: true })).toThrow(/too large for Kafka/);
+    expect(planRedrive(entries, { all: true, force: true }).send).toEqual([]);
+  });
+
   it('never redrives a record without dead-letter headers: it would not know where to', () => {
     const foreign: DlqRecord = { partition: 0, offset: '5', key: null, value: Buffer.from('x'), headers: {} };
     expect(() => planRedrive(entriesOf(TOPIC, [foreign]), { partition: 0, offset: '5' })).toThrow(/no dlq-source-topic/);

@@ -208,6 +208,8 @@ export function planRedrive(entries: DeadLetterEntry[], selection: RedriveSelect
   const plan: RedrivePlan = { send: [], skip: [] };
   for (const entry of chosen) {
     if (!entry.info) plan.skip.push({ entry, why: 'no dlq-source-topic header: not a dead letter this tool can redrive' });
+    // A relay's notice that a row was too large to publish carries no value: sent back, it would be a tombstone.
+    else if (entry.info.reason === 'too-large') plan.skip.push({ entry, why: 'too large for Kafka, never published: nothing to redrive (dlq-detail names the outbox row)' });
     else if (entry.redriven.length > 0 && !selection.force) plan.skip.push({ entry, why: `already redriven at ${entry.redriven.map((mark) => mark.time).join(', ')} (--force to send it again)` });
     else plan.send.push(entry);
   }

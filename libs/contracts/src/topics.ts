@@ -22,7 +22,7 @@ export const Topics = {
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
-/** Suffix of the dead-letter topic that goes with each consumed topic. */
+/** Suffix of the dead-letter topic that goes with a topic: what its consumers could not process, or its relay not publish (too large). */
 export const DEAD_LETTER_SUFFIX = '.dlq';
 
 export function deadLetterTopic(topic: string): string {
@@ -45,5 +45,5 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.profileEvents, retention: 'forever', deadLetter: true },
   { name: Topics.applicationEvents, retention: 'forever', deadLetter: true },
   { name: Topics.commandOutcomes, retention: 'default', deadLetter: true },
-  { name: Topics.profileSnapshots, retention: 'compacted', deadLetter: false },
+  { name: Topics.profileSnapshots, retention: 'compacted', deadLetter: true },
 ];

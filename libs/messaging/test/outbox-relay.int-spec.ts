@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Envelope, Topics, newEnvelope } from '@omni/contracts';
+import { Envelope, Topics, deadLetterTopic, newEnvelope } from '@omni/contracts';
 import { Inbox, MessagePublisher, Outbox, OutboxRelay, OutboxRow, createKafka, outboxInboxDdl } from '../src';
 import { createLogger } from '@omni/observability';
 import { TransactionRunner, createServiceDataSource } from '@omni/persistence';
@@ -131,6 +131,29 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     expect(message.payload).toEqual({ userName: 'v1' });
     expect(published().map((m) => m.id)).not.toContain(erased.id);
     expect(await relay.backlog()).toBe(0);
+  });
+
+  it('dead-letters a row too large for Kafka in its place, and publishes the rows after it', async () => {
+    const dlq = await new TopicRecorder(kafka, deadLetterTopic(Topics.profileEvents)).start();
+    try {
+      const huge = newEnvelope({ type: 'user.renamed', application: 'app-huge', aggregateId: 'u1', aggregateVersion: 1, payload: { userName: 'x'.repeat(1_100_000) } });
+      const after = event('app-huge', 'u2', 1);
+      await tx.run((em) => outbox.add(em, Topics.profileEvents, huge, after));
+      const relay = await newRelay();
+      relay.start();
+      await waitFor(() => published().some((message) => message.id === after.id), { description: 'the row after the large one' });
+      await waitFor(() => dlq.messages.length > 0, { description: 'the dead letter' });
+      await relay.stop();
+
+      expect(published().map((message) => message.id)).not.toContain(huge.id);
+      const [letter] = dlq.messages;
+      expect(letter.key).toBe('app-huge:u1');
+      expect(letter.value).toBeNull();
+      expect(letter.headers).toMatchObject({ 'dlq-reason': 'too-large', 'dlq-source-topic': Topics.profileEvents, 'message-id': huge.id });
+      expect(await relay.backlog()).toBe(0);
+    } finally {
+      await dlq.stop();
+    }
   });
 
   it('a redelivered message id is claimed once by the inbox', async () => {

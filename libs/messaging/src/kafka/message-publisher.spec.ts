@@ -62,3 +62,32 @@ describe('MessagePublisher', () => {
     await expect(fourth).resolves.toBeUndefined();
   });
 });
+
+describe('MessagePublisher, a publish larger than one send', () => {
+  const big = (key: string): OutgoingRecord => ({ topic: 'snapshots', key, value: 'x'.repeat(200 * 1024) });
+
+  it('goes in several sends of at most 512 KiB, in order, each after the previous one was acknowledged', async () => {
+    const { kafka, sends } = fakeKafka();
+    const publisher = new MessagePublisher(kafka, { brokers: [], clientId: 'test', topicPrefix: '' });
+    const done = publisher.publish(['k1', 'k2', 'k3', 'k4', 'k5'].map(big));
+    const keysOf = (index: number) => sends[index].topicMessages.flatMap((t) => t.messages.map((m) => m.key));
+    for (const expected of [['k1', 'k2'], ['k3', 'k4'], ['k5']]) {
+      await flush();
+      expect(sends).toHaveLength(expected[0] === 'k1' ? 1 : expected[0] === 'k3' ? 2 : 3);
+      expect(keysOf(sends.length - 1)).toEqual(expected);
+      sends[sends.length - 1].ack();
+    }
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it('stops at a failed send: what follows it is not sent, so a retry cannot be overtaken', async () => {
+    const { kafka, sends } = fakeKafka();
+    const publisher = new MessagePublisher(kafka, { brokers: [], clientId: 'test', topicPrefix: '' });
+    const done = publisher.publish(['k1', 'k2', 'k3', 'k4', 'k5'].map(big));
+    await flush();
+    sends[0].fail(new Error('broker gone'));
+    await expect(done).rejects.toThrow('broker gone');
+    await flush();
+    expect(sends).toHaveLength(1);
+  });
+});

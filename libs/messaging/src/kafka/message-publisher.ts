@@ -35,9 +35,45 @@ interface WaitingPublish {
   reject: (error: unknown) => void;
 }
 
-/** Bounds of one merged send (Kafka refuses record batches over ~1 MB per partition by default). */
+/**
+ * Bounds of one send. Kafka refuses record batches over ~1 MB per partition by default, and the
+ * broker reserves memory for a whole produce request at once: a send of hundreds of profile
+ * snapshots once took megabytes per request until the local broker ran out of direct memory (#25).
+ */
 const MAX_BATCH_RECORDS = 500;
 const MAX_BATCH_BYTES = 512 * 1024;
+
+/**
+ * The largest record this platform sends: under the broker's `message.max.bytes` (1 MiB by
+ * default) with room for the batch's own framing. A larger one is dead-lettered by its relay.
+ */
+export const MAX_RECORD_BYTES = 1_000_000;
+
+/** What a record weighs on the wire, near enough: key, value and headers (dead letters carry Buffers and null keys). */
+export function recordBytes(record: OutgoingRecord): number {
+  let bytes = (record.key == null ? 0 : Buffer.byteLength(record.key)) + (record.value == null ? 0 : Buffer.byteLength(record.value));
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += name.length + (value === undefined ? 0 : String(value).length);
+  return bytes;
+}
+
+/** Consecutive runs of records, each within the bounds of one send (a record over them alone). */
+function chunksOf(records: OutgoingRecord[]): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = recordBytes(record);
+    if (current.length > 0 && (current.length >= MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 /** Records grouped by (prefixed) topic, each topic's records in their order. */
 function topicMessagesOf(settings: KafkaSettings, records: OutgoingRecord[]): TopicMessages[] {
@@ -107,10 +143,16 @@ export class MessagePublisher {
    * Sends go one at a time (see above), so publishes that arrive while one is in flight wait — and
    * go together: everything waiting when the producer is free is merged into the next send (one
    * Produce request per broker instead of one per caller), up to MAX_BATCH_RECORDS records and
-   * MAX_BATCH_BYTES. Each caller's records stay in order, and callers are served in arrival order.
+   * MAX_BATCH_BYTES. Each caller's records stay in order, and callers are served in arrival order;
+   * a caller's records beyond those bounds go in further sends.
    */
-  publish(records: OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
+  async publish(records: OutgoingRecord[]): Promise<void> {
+    // A publish larger than one send goes in several, one after the other: a chunk that fails stops
+    // the rest, so that a retry of the whole publish cannot overtake what was not sent.
+    for (const chunk of chunksOf(records)) await this.enqueue(chunk);
+  }
+
+  private enqueue(records: OutgoingRecord[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ records, resolve, reject });
       void this.drain();
@@ -141,7 +183,7 @@ export class MessagePublisher {
     let bytes = 0;
     let count = 0;
     for (const publish of this.waiting) {
-      const size = publish.records.reduce((sum, record) => sum + (record.value?.length ?? 0) + record.key.length, 0);
+      const size = publish.records.reduce((sum, record) => sum + recordBytes(record), 0);
       if (count > 0 && (records + publish.records.length > MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) break;
       records += publish.records.length;
       bytes += size;

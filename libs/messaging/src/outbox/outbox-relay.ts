@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '@omni/observability';
 import { queryRows, quoteIdentifier } from '@omni/persistence';
-import { MessagePublisher, OutgoingRecord } from '../kafka/message-publisher';
+import { deadLetterTopic } from '@omni/contracts';
+import { DLQ_HEADERS } from '../dead-letter/dead-letter';
+import { MAX_RECORD_BYTES, MessagePublisher, OutgoingRecord, recordBytes } from '../kafka/message-publisher';
 
 export interface OutboxRelayOptions {
   schema: string;
@@ -119,7 +121,7 @@ export class OutboxRelay {
       for (const id of this.handed.keys()) if (ids.length === 0 || BigInt(id) < BigInt(ids[0])) this.handed.delete(id);
       if (ids.length === 0) return 0;
       const rows = await this.rowsOf(runner, ids);
-      await this.publisher.publish(rows.map((row) => this.toRecord(row)));
+      await this.publisher.publish(rows.map((row) => this.recordOrDeadLetter(row)));
       await runner.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
       // A published tombstone has done its work; its key (which names whom it erased) goes at once.
       const tombstones = rows.filter((row) => row.envelope === null).map((row) => row.id);
@@ -159,6 +161,35 @@ export class OutboxRelay {
       // Releasing with an error is how pg's pool is told to close the client (TypeORM keeps the method private).
       await (runner as unknown as { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(error);
     }
+  }
+
+  /**
+   * The row's record, or — when it is larger than Kafka takes — a dead letter in its place that
+   * says so (no value: the payload is what did not fit), so that the relay moves on instead of
+   * failing the same send for ever and holding back every row after it.
+   */
+  private recordOrDeadLetter(row: OutboxRow): OutgoingRecord {
+    const record = this.toRecord(row);
+    const size = recordBytes(record);
+    if (size <= MAX_RECORD_BYTES) return record;
+    const detail = `a record of ${size} bytes is over the limit of ${MAX_RECORD_BYTES}; the row stays in ${this.table} (id ${row.id}) until the cleanup of published rows`;
+    this.logger.error({ topic: row.topic, messageType: row.message_type, outboxId: row.id, bytes: size }, `outbox row dead-lettered: ${detail}`);
+    return {
+      topic: deadLetterTopic(row.topic),
+      key: row.message_key,
+      value: null,
+      headers: {
+        ...record.headers,
+        [DLQ_HEADERS.reason]: 'too-large',
+        [DLQ_HEADERS.detail]: detail,
+        [DLQ_HEADERS.sourceTopic]: row.topic,
+        [DLQ_HEADERS.sourcePartition]: '-1',
+        [DLQ_HEADERS.sourceOffset]: '',
+        [DLQ_HEADERS.consumer]: 'outbox-relay',
+        [DLQ_HEADERS.attempts]: '0',
+        [DLQ_HEADERS.time]: new Date().toISOString(),
+      },
+    };
   }
 
   /**
