@@ -105,6 +105,8 @@ export class MessageConsumer {
   private crashed?: Error;
   /** Batches of the fetch being collected (kafkajs hands them to their workers in one go). */
   private collected: FetchedBatch[] = [];
+  /** The fetches handled so far, one after another (never rejects: each fails only its own batches). */
+  private unitsDone: Promise<void> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -182,12 +184,16 @@ export class MessageConsumer {
   private collect(payload: EachBatchPayload): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.collected.push(this.fetchedBatch(payload, resolve, reject));
-      if (this.collected.length === 1) setImmediate(() => void this.handleCollected());
+      if (this.collected.length > 1) return;
+      setImmediate(() => {
+        const batches = this.collected.splice(0);
+        // With several brokers, kafkajs fetches from each on its own: their fetches still take turns.
+        this.unitsDone = this.unitsDone.then(() => this.handleCollected(batches));
+      });
     });
   }
 
-  private async handleCollected(): Promise<void> {
-    const batches = this.collected.splice(0);
+  private async handleCollected(batches: FetchedBatch[]): Promise<void> {
     const order = (batch: FetchedBatch) => this.options.topics.indexOf(batch.topic);
     batches.sort((a, b) => order(a) - order(b) || a.payload.batch.partition - b.payload.batch.partition);
     try {
