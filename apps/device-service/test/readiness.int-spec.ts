@@ -94,12 +94,12 @@ describe('device-service readiness when its database goes away', () => {
     return { status: response.status, body: JSON.parse(text) as { status: string; checks: Record<string, string> }, text };
   }
 
-  it('is ready with every check up: database, broker, its consumer and its settings consumer', async () => {
+  it('is ready with every check up: database, broker, its consumer, its settings consumer and its outbox relay', async () => {
     const answer = await waitFor(async () => {
       const current = await ready();
       return current.status === 200 ? current : undefined;
     }, { description: 'device-service ready', timeoutMs: 30_000 });
-    expect(answer.body).toEqual({ status: 'up', checks: { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up' } });
+    expect(answer.body).toEqual({ status: 'up', checks: { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up', 'outbox-relay': 'up' } });
   });
 
   it('answers 503 naming the database check once the database is gone, and 200 once it is back', async () => {
@@ -118,6 +118,6 @@ describe('device-service readiness when its database goes away', () => {
       const current = await ready();
       return current.status === 200 ? current : undefined;
     }, { description: 'readiness to answer 200 again', timeoutMs: 30_000 });
-    expect(back.body).toEqual({ status: 'up', checks: { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up' } });
+    expect(back.body).toEqual({ status: 'up', checks: { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up', 'outbox-relay': 'up' } });
   });
 });

@@ -48,12 +48,12 @@ describe('gateway round trip with every service running', () => {
       const ready = await new ApiClient(url).get('/health/ready');
       expect([url, ready.status, ready.body]).toEqual([url, 200, { status: 'up', checks: { database: 'up', 'database-listener': 'up', kafka: 'up' } }]);
     }
-    // Every service consumes its topics; the command services also keep the applications' settings.
+    // Every service consumes its topics and publishes its outbox; the command services also keep the applications' settings.
     const expected: Record<(typeof SERVICE_APPS)[number], Record<string, string>> = {
-      'device-service': { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up' },
-      'recipient-service': { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up' },
-      'profile-service': { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up' },
-      'projection-service': { database: 'up', kafka: 'up', consumer: 'up' },
+      'device-service': { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up', 'outbox-relay': 'up' },
+      'recipient-service': { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up', 'outbox-relay': 'up' },
+      'profile-service': { database: 'up', kafka: 'up', consumer: 'up', 'settings-consumer': 'up', 'outbox-relay': 'up' },
+      'projection-service': { database: 'up', kafka: 'up', consumer: 'up', 'outbox-relay': 'up' },
     };
     for (const app of SERVICE_APPS) {
       const ready = await new ApiClient(stack.urlOf(app)).get('/health/ready');

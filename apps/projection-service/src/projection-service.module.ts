@@ -1,9 +1,18 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
-import { MESSAGE_HANDLERS, MESSAGE_OPENER, MessageOpener, MessagePublisher, MessagingModule, OutboxHandOff, messageConsumerProvider } from '@omni/messaging';
+import {
+  MESSAGE_HANDLERS,
+  MESSAGE_OPENER,
+  MessageOpener,
+  MessagePublisher,
+  MessagingModule,
+  OutboxHandOff,
+  messageConsumerProvider,
+  watchOutboxRelay,
+} from '@omni/messaging';
 import { EventOpener } from '@omni/personal-data';
-import { LOGGER, Logger, ObservabilityModule } from '@omni/observability';
+import { HealthRegistry, LOGGER, Logger, MetricsRegistry, ObservabilityModule } from '@omni/observability';
 import { DataSource } from 'typeorm';
 import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { PROJECTION_SCHEMA, ProjectionServiceConfig } from './config';
@@ -21,12 +30,17 @@ import { SnapshotRelay } from './snapshots/snapshot-relay';
 
 export const PROJECTION_CONSUMER_GROUP = 'projection-service';
 
-/** Starts the snapshot relay after boot and flushes it on shutdown. */
+/** Starts the snapshot relay after boot (watched by metrics and readiness) and flushes it on shutdown. */
 @Injectable()
 class SnapshotRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(SnapshotRelay) private readonly relay: SnapshotRelay) {}
+  constructor(
+    @Inject(SnapshotRelay) private readonly relay: SnapshotRelay,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+    @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
+  ) {}
 
   onApplicationBootstrap(): void {
+    watchOutboxRelay(this.relay, this.health, this.metrics);
     this.relay.start();
   }
 
@@ -87,9 +101,13 @@ export class ProjectionServiceModule {
         ProfileSnapshots,
         {
           provide: SnapshotRelay,
-          useFactory: (ds: DataSource, publisher: MessagePublisher, log: Logger) =>
-            new SnapshotRelay(ds, publisher, log, { schema: PROJECTION_SCHEMA, pollIntervalMs: config.PROJECTION_RELAY_POLL_MS }),
-          inject: [DataSource, MessagePublisher, LOGGER],
+          useFactory: (ds: DataSource, publisher: MessagePublisher, log: Logger, metrics: MetricsRegistry) =>
+            new SnapshotRelay(ds, publisher, log, {
+              schema: PROJECTION_SCHEMA,
+              pollIntervalMs: config.PROJECTION_RELAY_POLL_MS,
+              onDeadLettered: (topic, reason) => metrics.deadLetters.inc({ topic, reason }),
+            }),
+          inject: [DataSource, MessagePublisher, LOGGER, MetricsRegistry],
         },
         { provide: SNAPSHOTS_WRITTEN, useFactory: (relay: SnapshotRelay) => () => relay.wake(), inject: [SnapshotRelay] },
         { provide: SNAPSHOT_HAND_OFF, useFactory: (relay: SnapshotRelay): OutboxHandOff => (rows) => relay.handOff(rows), inject: [SnapshotRelay] },

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Envelope, Topics, deadLetterTopic, newEnvelope } from '@omni/contracts';
-import { Inbox, MessagePublisher, Outbox, OutboxRelay, OutboxRow, createKafka, outboxInboxDdl } from '../src';
-import { createLogger } from '@omni/observability';
+import { Inbox, MessagePublisher, Outbox, OutboxRelay, OutboxRow, OutgoingRecord, createKafka, outboxInboxDdl, watchOutboxRelay } from '../src';
+import { HealthRegistry, MetricsRegistry, createLogger } from '@omni/observability';
 import { TransactionRunner, createServiceDataSource } from '@omni/persistence';
 import { TestDatabase, TestKafka, TopicRecorder, testDatabase, testKafka, waitFor } from '@omni/testing';
 
@@ -154,6 +154,37 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     } finally {
       await dlq.stop();
     }
+  });
+
+  it('a relay that cannot publish shows it in readiness and metrics, and recovers by itself once it can', async () => {
+    class FlakyPublisher extends MessagePublisher {
+      broken = true;
+      override async publish(records: OutgoingRecord[]): Promise<void> {
+        if (this.broken) throw new Error('broker away');
+        return super.publish(records);
+      }
+    }
+    const settings = kafka.settings('relay-test');
+    const publisher = new FlakyPublisher(createKafka(settings, logger), settings);
+    await publisher.connect();
+    publishers.push(publisher);
+    const relay = new OutboxRelay(dataSource, publisher, logger, { schema: SCHEMA, pollIntervalMs: 50 });
+    const health = new HealthRegistry();
+    const metrics = new MetricsRegistry();
+    watchOutboxRelay(relay, health, metrics, 300);
+    const waiting = event('app-flaky', 'u1', 1);
+    await tx.run((em) => outbox.add(em, Topics.profileEvents, waiting));
+
+    relay.start();
+    await waitFor(async () => !(await health.run()).ok, { description: 'readiness down while the relay fails' });
+    expect(relay.failing().error).toEqual(new Error('broker away'));
+    expect(await metrics.registry.getSingleMetricAsString('outbox_relay_failing_seconds')).toMatch(/outbox_relay_failing_seconds [1-9]|outbox_relay_failing_seconds 0\.[3-9]/);
+
+    publisher.broken = false;
+    await waitFor(() => published().some((message) => message.id === waiting.id), { timeoutMs: 15_000, description: 'published once the broker is back' });
+    expect(relay.failing().forMs).toBe(0);
+    expect((await health.run()).ok).toBe(true);
+    await relay.stop();
   });
 
   it('a redelivered message id is claimed once by the inbox', async () => {

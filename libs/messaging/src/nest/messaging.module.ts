@@ -62,18 +62,40 @@ class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** How long a relay may fail before readiness says so: a broker restart takes a few seconds. */
+const RELAY_FAILING_UNREADY_MS = 15_000;
+
+/**
+ * Make an outbox relay visible: its backlog and how long it has been failing as metrics, and
+ * readiness failing while it has been failing for longer than a broker restart takes. It
+ * recovers by itself (it retries); readiness and the gauge follow.
+ */
+export function watchOutboxRelay(relay: OutboxRelay, health: HealthRegistry, metrics: MetricsRegistry, unreadyAfterMs = RELAY_FAILING_UNREADY_MS): void {
+  metrics.gauge('outbox_backlog', 'Outbox rows written but not yet published', [], async (gauge) => {
+    gauge.set(await relay.backlog());
+  });
+  metrics.gauge('outbox_relay_failing_seconds', 'Seconds the outbox relay has been failing to publish (0 while it publishes)', [], async (gauge) => {
+    gauge.set(relay.failing().forMs / 1000);
+  });
+  health.register('outbox-relay', async () => {
+    const { forMs, error } = relay.failing();
+    if (forMs < unreadyAfterMs) return;
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`outbox relay failing to publish for ${Math.round(forMs / 1000)} s: ${cause.slice(0, 200)}`);
+  });
+}
+
 /** Starts the relay after boot and flushes it on shutdown (before the producer disconnects). */
 @Injectable()
 class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.metrics.gauge('outbox_backlog', 'Outbox rows written but not yet published', [], async (gauge) => {
-      gauge.set(await this.relay.backlog());
-    });
+    watchOutboxRelay(this.relay, this.health, this.metrics);
     this.relay.start();
   }
 
@@ -103,9 +125,13 @@ export class MessagingModule {
         { provide: Inbox, useValue: new Inbox(schema) },
         {
           provide: OutboxRelay,
-          useFactory: (ds: DataSource, publisher: MessagePublisher, logger: Logger) =>
-            new OutboxRelay(ds, publisher, logger, { schema, pollIntervalMs: options.relayPollIntervalMs }),
-          inject: [DataSource, MessagePublisher, LOGGER],
+          useFactory: (ds: DataSource, publisher: MessagePublisher, logger: Logger, metrics: MetricsRegistry) =>
+            new OutboxRelay(ds, publisher, logger, {
+              schema,
+              pollIntervalMs: options.relayPollIntervalMs,
+              onDeadLettered: (topic, reason) => metrics.deadLetters.inc({ topic, reason }),
+            }),
+          inject: [DataSource, MessagePublisher, LOGGER, MetricsRegistry],
         },
         { provide: Outbox, useFactory: (relay: OutboxRelay) => new Outbox(schema, (rows) => relay.handOff(rows)), inject: [OutboxRelay] },
         RelayLifecycle,

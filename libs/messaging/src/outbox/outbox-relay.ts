@@ -13,6 +13,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Published rows are kept this long (for inspection), then deleted. */
   retainPublishedMs?: number;
+  /** Told of every row the relay dead-letters (metrics). */
+  onDeadLettered?: (topic: string, reason: string) => void;
 }
 
 /** One row of an outbox table as the relay reads it. `envelope` is JSON null for a tombstone. */
@@ -51,11 +53,15 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly retainPublishedMs: number;
   private readonly handed = new Map<string, OutboxRow>();
+  private readonly onDeadLettered?: (topic: string, reason: string) => void;
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private pendingWake = false;
   private lastCleanup = 0;
+  /** Since when every round has failed (undefined while the relay publishes). */
+  private failingSince?: number;
+  private lastFailure?: unknown;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,6 +75,12 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.batchSize = options.batchSize ?? 500;
     this.retainPublishedMs = options.retainPublishedMs ?? 10 * 60_000;
+    this.onDeadLettered = options.onDeadLettered;
+  }
+
+  /** How long the relay has been failing to publish (0 while it publishes), and the last error. */
+  failing(): { forMs: number; error?: unknown } {
+    return this.failingSince === undefined ? { forMs: 0 } : { forMs: Date.now() - this.failingSince, error: this.lastFailure };
   }
 
   start(): void {
@@ -121,19 +133,24 @@ export class OutboxRelay {
       for (const id of this.handed.keys()) if (ids.length === 0 || BigInt(id) < BigInt(ids[0])) this.handed.delete(id);
       if (ids.length === 0) return 0;
       const rows = await this.rowsOf(runner, ids);
-      await this.publisher.publish(rows.map((row) => this.recordOrDeadLetter(row)));
+      const records = rows.map((row) => this.recordOrDeadLetter(row));
+      await this.publisher.publish(records);
       await runner.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
       // A published tombstone has done its work; its key (which names whom it erased) goes at once.
       const tombstones = rows.filter((row) => row.envelope === null).map((row) => row.id);
       if (tombstones.length > 0) await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [tombstones]);
       for (const id of ids) this.handed.delete(id);
+      for (const [index, record] of records.entries()) if (record.topic !== rows[index].topic) this.onDeadLettered?.(rows[index].topic, 'too-large');
       return ids.length;
     } finally {
       await this.unlock(runner, lockedBy !== undefined);
     }
   }
 
-  /** The rows of `ids`, in that order: those handed over from memory, the others from the table. */
+  /**
+   * The rows of `ids`, in that order: those handed over from memory, the others from the table (a
+   * row deleted since its id was read — an erasure removing a user's snapshots — is left out).
+   */
   private async rowsOf(runner: QueryRunner, ids: string[]): Promise<OutboxRow[]> {
     const missing = ids.filter((id) => !this.handed.has(id));
     const read = new Map<string, OutboxRow>();
@@ -145,7 +162,7 @@ export class OutboxRelay {
       );
       for (const row of rows) read.set(row.id, row);
     }
-    return ids.map((id) => this.handed.get(id) ?? read.get(id)!);
+    return ids.flatMap((id) => this.handed.get(id) ?? read.get(id) ?? []);
   }
 
   /**
@@ -228,11 +245,15 @@ export class OutboxRelay {
       try {
         const published = await this.publishRound();
         failures = 0;
+        this.failingSince = undefined;
+        this.lastFailure = undefined;
         await this.cleanup();
         if (published === this.batchSize) continue; // more waiting: no pause
         if (published === undefined) pause = BUSY_RETRY_MS;
       } catch (error) {
         failures += 1;
+        this.failingSince ??= Date.now();
+        this.lastFailure = error;
         this.logger.error({ err: error, failures }, 'outbox relay failed to publish; retrying');
         pause = Math.min(5_000, 200 * 2 ** failures);
       }
