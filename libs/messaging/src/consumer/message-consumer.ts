@@ -59,6 +59,9 @@ export interface MessageConsumerOptions {
   observer?: ConsumerObserver;
 }
 
+/** How long a consumer that kafkajs gave up on waits before it starts again. */
+const RESTART_AFTER_MS = 2_000;
+
 /** Most partitions whose fetched batches are handled together (kafkajs hands each to a worker of its own). */
 const MAX_PARTITIONS_PER_UNIT = 256;
 
@@ -136,6 +139,9 @@ export class MessageConsumer {
       // A broker answer kafkajs retries (a group coordinator still loading at start): it rejoins by itself.
       const rejoins = payload.restart && (payload.error as { retriable?: boolean }).retriable === true;
       this.logger[rejoins ? 'warn' : 'error']({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // kafkajs restarts a consumer only after an error it deems retriable; after any other (no group
+      // coordinator while the broker restarts) it stays down for good. It must come back by itself.
+      if (!payload.restart) this.restartLater();
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.crashed = undefined;
@@ -152,12 +158,16 @@ export class MessageConsumer {
   }
 
   async start(): Promise<void> {
+    this.running = true;
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics.map((topic) => qualify(this.settings, topic)),
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    this.running = true;
     const together = this.options.unitOfWork !== undefined;
     await this.consumer.run({
       autoCommit: true,
@@ -166,6 +176,18 @@ export class MessageConsumer {
       partitionsConsumedConcurrently: together ? MAX_PARTITIONS_PER_UNIT : 1,
       eachBatch: (payload) => (together ? this.collect(payload) : this.handleFetch([this.fetchedBatch(payload)])),
     });
+  }
+
+  private restartLater(): void {
+    if (!this.running) return;
+    setTimeout(() => {
+      if (!this.running) return;
+      this.logger.warn({ groupId: this.options.groupId }, 'restarting the consumer');
+      this.run().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'consumer restart failed; trying again');
+        this.restartLater();
+      });
+    }, RESTART_AFTER_MS).unref();
   }
 
   async stop(): Promise<void> {
