@@ -403,8 +403,25 @@ function renderPom(): string {
  *   point C1 code costs about 15 % more broker CPU per record.
  */
 function brokerJvmFlags(heapMb: number): string[] {
-  return [`-Xms${heapMb}m`, `-Xmx${heapMb}m`, '-XX:TieredStopAtLevel=1'];
+  return [
+    `-Xms${heapMb}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:TieredStopAtLevel=1',
+    // A request is read through a temporary direct buffer of its whole size, cached per network
+    // thread: the largest request (MAX_REQUEST_BYTES) times the threads, with room to spare, and
+    // no caching of buffers over 256 KiB (a few large requests once pinned the limit: #25).
+    `-XX:MaxDirectMemorySize=${DIRECT_MEMORY_MB}m`,
+    '-Djdk.nio.maxCachedBufferSize=262144',
+  ];
 }
+
+/**
+ * Sizes chosen together (docs/operations.md, "Message sizes"): the apps send at most 512 KiB per
+ * request, or one record of at most 1,000,000 bytes (MessagePublisher); the broker takes records
+ * up to its default `message.max.bytes` (1 MiB) and requests up to 2 MiB instead of 100 MiB.
+ */
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+const DIRECT_MEMORY_MB = 64;
 
 /** server.properties for one combined broker+controller node on loopback. */
 function renderServerProperties(port: number, controllerPort: number, logDir: string): string {
@@ -442,6 +459,8 @@ function renderServerProperties(port: number, controllerPort: number, logDir: st
     // The active controller appends a no-op record every 500 ms by default (a raft round, and a
     // replay by the broker): the largest part of an idle broker's CPU. One node has no one to show liveness to.
     ['metadata.max.idle.interval.ms', 10_000],
+    ['message.max.bytes', 1_048_588],
+    ['socket.request.max.bytes', MAX_REQUEST_BYTES],
     // Two cores: threads beyond them only add idle wake-ups (each polls its queue several times a second).
     ['num.network.threads', 2],
     ['num.io.threads', 2],
