@@ -121,11 +121,10 @@ export class OutboxRelay {
   /** Rows published, or undefined when another relay holds the lock. */
   private async publishRound(): Promise<number | undefined> {
     const runner = this.dataSource.createQueryRunner();
-    let lockedBy: QueryRunner | undefined;
+    let locked = false;
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.lockKey]);
+      [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.lockKey]);
       if (!locked) return undefined;
-      lockedBy = runner;
       const ids = (
         await queryRows<{ id: string }>(runner.manager, `SELECT id FROM ${this.table} WHERE published_at IS NULL ORDER BY id LIMIT $1`, [this.batchSize])
       ).map((row) => row.id);
@@ -143,7 +142,7 @@ export class OutboxRelay {
       for (const [index, record] of records.entries()) if (record.topic !== rows[index].topic) this.onDeadLettered?.(rows[index].topic, 'too-large');
       return ids.length;
     } finally {
-      await this.unlock(runner, lockedBy !== undefined);
+      await this.unlock(runner, locked);
     }
   }
 
