@@ -12,6 +12,7 @@ import { RATE_LIMITER, RateLimiter } from './auth/rate-limiter';
 import { ADMIN_SECRET, AuthGuard } from './auth/auth.guard';
 import { SecretHasher } from './auth/credentials';
 import { COMMAND_TIMEOUT_MS, CommandBus } from './commands/command-bus';
+import { CommandRecords } from './commands/command-records';
 import { CommandController } from './commands/command.controller';
 import { OutcomeWaiter } from './commands/outcome-waiter';
 import { DATABASE_URL, PgListener } from './database/pg-listener';
@@ -62,6 +63,7 @@ export class GatewayModule {
         OutcomeWaiter,
         ProfileQuery,
         CommandBus,
+        CommandRecords,
         UserErasure,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -5,6 +5,7 @@ import { Logger, MetricsRegistry } from '@omni/observability';
 import { strictFake } from '@omni/testing';
 import { ApplicationCache } from '../auth/application-cache';
 import { CORRELATION_HEADER, CommandBus, CommandRequest } from './command-bus';
+import { CommandRecords } from './command-records';
 import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
 
 const visible: OutcomeView = { status: 'accepted', commandType: UPDATE_USER, created: false, result: null, error: null, visible: true };
@@ -18,9 +19,10 @@ function busWith(outcome: OutcomeView | undefined) {
   const published: { value: string }[] = [];
   const waitedUnder: string[] = [];
   const dataSource = strictFake<DataSource>('DataSource', {
-    query: async (sql: string) => {
+    query: async (sql: string, parameters: unknown[] = []) => {
       statements.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
-      return sql.includes('INSERT') ? [1] : [];
+      // An insert that records the command (no conflict): it returns the command's id.
+      return sql.includes('INSERT') ? [{ command_id: parameters[0] }] : [];
     },
   });
   const publisher = strictFake<MessagePublisher>('MessagePublisher', { publish: async (records: { value: string }[]) => void published.push(...records) });
@@ -34,7 +36,7 @@ function busWith(outcome: OutcomeView | undefined) {
   const metrics = strictFake<MetricsRegistry>('MetricsRegistry', { commandsSent: { inc: () => undefined }, outcomeWait: { observe: () => undefined } });
   const logger = strictFake<Logger>('Logger', { debug: () => undefined });
   const applications = strictFake<ApplicationCache>('ApplicationCache', { get: async () => ({ version: 1 }) });
-  const bus = new CommandBus(dataSource, publisher, outcomes, 1_000, metrics, logger, applications);
+  const bus = new CommandBus(dataSource, publisher, outcomes, 1_000, metrics, logger, applications, new CommandRecords(dataSource));
   const command = () => JSON.parse(published[0].value) as Envelope;
   return { bus, statements, published, command, waitedUnder };
 }

@@ -6,6 +6,7 @@ import { MessagePublisher, recordFor } from '@omni/messaging';
 import { LOGGER, Logger, MetricsRegistry } from '@omni/observability';
 import { ApplicationCache } from '../auth/application-cache';
 import { ApiError, ErrorBody } from '../errors/api-error';
+import { CommandRecords } from './command-records';
 import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
 
 export const COMMAND_TIMEOUT_MS = Symbol('COMMAND_TIMEOUT_MS');
@@ -53,7 +54,7 @@ interface StoredCommand {
  * A command answered 202 is recorded too (`GET /command/{id}`, where the answer points, reports it
  * pending until its outcome): before publishing with `Prefer: respond-async`, after the wait with a
  * timeout. A write answered with its effect is not recorded: nothing would read the record, and its
- * insert would cost the write a commit of its own.
+ * insert would cost the write a commit of its own. Concurrent records share one insert (CommandRecords).
  */
 @Injectable()
 export class CommandBus {
@@ -65,6 +66,7 @@ export class CommandBus {
     @Inject(MetricsRegistry) private readonly metrics: MetricsRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(ApplicationCache) private readonly applications: ApplicationCache,
+    @Inject(CommandRecords) private readonly records: CommandRecords,
   ) {}
 
   async execute<T extends CommandType>(request: CommandRequest<T>, present: Presenter): Promise<HttpAnswer> {
@@ -129,13 +131,16 @@ export class CommandBus {
    */
   private async record(request: CommandRequest<CommandType>, envelope: Envelope, requestHash: string): Promise<StoredCommand | undefined> {
     const { idempotencyKey } = request;
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO gateway.commands (command_id, application, command_type, topic, envelope, idempotency_key, request_hash)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
-       ON CONFLICT (application, idempotency_key) DO NOTHING RETURNING 1`,
-      [envelope.id, request.application, request.type, request.topic, idempotencyKey ? JSON.stringify(envelope) : null, idempotencyKey ?? null, requestHash],
-    );
-    if (inserted.length === 1) return undefined;
+    const inserted = await this.records.insert({
+      commandId: envelope.id,
+      application: request.application,
+      commandType: request.type,
+      topic: request.topic,
+      envelope: idempotencyKey ? JSON.stringify(envelope) : null,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash,
+    });
+    if (inserted) return undefined;
     const rows: StoredCommand[] = await this.dataSource.query(
       `SELECT command_id, request_hash, envelope, response_status, response_body
          FROM gateway.commands WHERE application = $1 AND idempotency_key = $2`,
