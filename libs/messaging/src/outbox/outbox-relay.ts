@@ -30,8 +30,11 @@ export interface OutboxRow {
 
 /** While another relay publishes, look again this soon: rows committed after its read wait for us. */
 const BUSY_RETRY_MS = 25;
-/** Rows handed over and not yet published, at most (beyond, the table alone tells the relay). */
-const MAX_HANDED_ROWS = 20_000;
+/**
+ * Rows handed over and not yet published, at most: a few rounds' worth. Beyond, the relay is
+ * behind anyway and reads them from the table; holding more only costs memory under backlog.
+ */
+const MAX_HANDED_ROWS = 2_000;
 
 /**
  * Publishes outbox rows to Kafka, oldest first, and marks them published.
