@@ -43,10 +43,15 @@ describe('gateway round trip with every service running', () => {
   });
 
   it('every app reports ready with its database, broker and (where it consumes) consumer checks', async () => {
-    // The gateway consumes nothing from Kafka: it listens to PostgreSQL for command progress.
+    // The gateway consumes nothing from Kafka: it listens to PostgreSQL for command progress, and
+    // publishes application events through its outbox.
     for (const url of stack.gatewayUrls) {
       const ready = await new ApiClient(url).get('/health/ready');
-      expect([url, ready.status, ready.body]).toEqual([url, 200, { status: 'up', checks: { database: 'up', 'database-listener': 'up', kafka: 'up' } }]);
+      expect([url, ready.status, ready.body]).toEqual([
+        url,
+        200,
+        { status: 'up', checks: { database: 'up', 'database-listener': 'up', kafka: 'up', 'outbox-relay': 'up' } },
+      ]);
     }
     // Every service consumes its topics and publishes its outbox; the command services also keep the applications' settings.
     const expected: Record<(typeof SERVICE_APPS)[number], Record<string, string>> = {
