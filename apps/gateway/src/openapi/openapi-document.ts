@@ -137,11 +137,15 @@ const OPERATIONS_DOCS: Record<string, RouteDoc> = {
     tag: 'Operations',
     summary: 'Readiness',
     responses: {
-      200: { description: 'Every check is up: database, its listener, broker.', schema: READINESS_SCHEMA, example: { status: 'up', checks: { database: 'up', 'database-listener': 'up', kafka: 'up' } } },
+      200: {
+        description: 'Every check is up: database, its listener, broker, and the outbox relay (not failing to publish for 15 s or more).',
+        schema: READINESS_SCHEMA,
+        example: { status: 'up', checks: { database: 'up', 'database-listener': 'up', kafka: 'up', 'outbox-relay': 'up' } },
+      },
       503: {
         description: 'A dependency does not answer: the same body, with the check that is down named `down` (why is in the logs).',
         schema: READINESS_SCHEMA,
-        example: { status: 'down', checks: { database: 'down', 'database-listener': 'up', kafka: 'up' } },
+        example: { status: 'down', checks: { database: 'down', 'database-listener': 'up', kafka: 'up', 'outbox-relay': 'up' } },
       },
     },
   },
