@@ -4,3 +4,4 @@ export * from './transaction';
 export * from './database.module';
 export * from './query-rows';
 export * from './serialization-failure';
+export * from './coalescing-queue';

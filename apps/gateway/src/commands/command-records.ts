@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from '@omni/persistence';
+import { CoalescingQueue, queryRows } from '@omni/persistence';
 
 /** A command the gateway records (see CommandBus). */
 export interface CommandRecord {
@@ -14,12 +14,6 @@ export interface CommandRecord {
   requestHash: string;
 }
 
-interface Waiting {
-  record: CommandRecord;
-  resolve: (inserted: boolean) => void;
-  reject: (error: unknown) => void;
-}
-
 /** Most records in one statement (7 parameters each). */
 const MAX_ROWS = 500;
 
@@ -30,35 +24,19 @@ const MAX_ROWS = 500;
  */
 @Injectable()
 export class CommandRecords {
-  private waiting: Waiting[] = [];
-  private inserting = false;
+  private readonly inserts = new CoalescingQueue<CommandRecord, boolean>(
+    async (records) => {
+      const inserted = await this.insertRows(records);
+      return records.map((record) => inserted.has(record.commandId));
+    },
+    (waiting) => Math.min(waiting.length, MAX_ROWS),
+  );
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /** True if inserted; false if its application already recorded a command under its Idempotency-Key. */
   insert(record: CommandRecord): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.waiting.push({ record, resolve, reject });
-      void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.inserting) return;
-    this.inserting = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_ROWS);
-        try {
-          const inserted = await this.insertRows(batch.map((waiting) => waiting.record));
-          for (const { record, resolve } of batch) resolve(inserted.has(record.commandId));
-        } catch (error) {
-          for (const { reject } of batch) reject(error);
-        }
-      }
-    } finally {
-      this.inserting = false;
-    }
+    return this.inserts.submit(record);
   }
 
   private async insertRows(records: CommandRecord[]): Promise<Set<string>> {

@@ -1,5 +1,6 @@
 import { CompressionTypes, IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
 import { Envelope, messageKey } from '@omni/contracts';
+import { CoalescingQueue } from '@omni/persistence';
 import { KafkaSettings, qualify } from './kafka-settings';
 
 /** One record to publish: the wire topic name (unqualified), its key and the serialised envelope. */
@@ -29,12 +30,6 @@ export function recordFor(topic: string, envelope: Envelope): OutgoingRecord {
   };
 }
 
-interface WaitingPublish {
-  records: OutgoingRecord[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Bounds of one send. Kafka refuses record batches over ~1 MB per partition by default, and the
  * broker reserves memory for a whole produce request at once: a send of hundreds of profile
@@ -54,6 +49,21 @@ export function recordBytes(record: OutgoingRecord): number {
   let bytes = (record.key == null ? 0 : Buffer.byteLength(record.key)) + (record.value == null ? 0 : Buffer.byteLength(record.value));
   for (const [name, value] of Object.entries(record.headers ?? {})) bytes += name.length + (value === undefined ? 0 : String(value).length);
   return bytes;
+}
+
+/** How many of the waiting publishes fit one send (at least one, however large). */
+function fittingOneSend(waiting: readonly OutgoingRecord[][]): number {
+  let records = 0;
+  let bytes = 0;
+  let count = 0;
+  for (const publish of waiting) {
+    const size = publish.reduce((sum, record) => sum + recordBytes(record), 0);
+    if (count > 0 && (records + publish.length > MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) break;
+    records += publish.length;
+    bytes += size;
+    count += 1;
+  }
+  return count;
 }
 
 /** Consecutive runs of records, each within the bounds of one send (a record over them alone). */
@@ -109,9 +119,14 @@ export class MessagePublisher {
   private connected = false;
   /** The producer's sequence numbers may disagree with the broker's since a send failed. */
   private stale = false;
-  /** Publishes waiting for the producer, in arrival order. */
-  private waiting: WaitingPublish[] = [];
-  private sending = false;
+  /** Publishes waiting for the producer, in arrival order: merged into one send while another is in flight. */
+  private readonly sends = new CoalescingQueue<OutgoingRecord[], void>(
+    async (publishes) => {
+      await this.send(topicMessagesOf(this.settings, publishes.flat()));
+      return publishes.map(() => undefined);
+    },
+    fittingOneSend,
+  );
 
   constructor(
     private readonly kafka: Kafka,
@@ -149,47 +164,7 @@ export class MessagePublisher {
   async publish(records: OutgoingRecord[]): Promise<void> {
     // A publish larger than one send goes in several, one after the other: a chunk that fails stops
     // the rest, so that a retry of the whole publish cannot overtake what was not sent.
-    for (const chunk of chunksOf(records)) await this.enqueue(chunk);
-  }
-
-  private enqueue(records: OutgoingRecord[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ records, resolve, reject });
-      void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
-    try {
-      while (this.waiting.length > 0) {
-        const group = this.takeBatch();
-        try {
-          await this.send(topicMessagesOf(this.settings, group.flatMap((publish) => publish.records)));
-          for (const publish of group) publish.resolve();
-        } catch (error) {
-          for (const publish of group) publish.reject(error);
-        }
-      }
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  /** The waiting publishes that fit one send (at least one, however large). */
-  private takeBatch(): WaitingPublish[] {
-    let records = 0;
-    let bytes = 0;
-    let count = 0;
-    for (const publish of this.waiting) {
-      const size = publish.records.reduce((sum, record) => sum + recordBytes(record), 0);
-      if (count > 0 && (records + publish.records.length > MAX_BATCH_RECORDS || bytes + size > MAX_BATCH_BYTES)) break;
-      records += publish.records.length;
-      bytes += size;
-      count += 1;
-    }
-    return this.waiting.splice(0, count);
+    for (const chunk of chunksOf(records)) await this.sends.submit(chunk);
   }
 
   private async send(topicMessages: TopicMessages[]): Promise<void> {
