@@ -41,8 +41,10 @@ export class SubjectKeys {
    * whose batch then rolls back stays, unused (its user's next write takes it).
    */
   async forSubject(q: Queryable, application: string, userId: string, options: { erasing?: boolean } = {}): Promise<SubjectKey> {
-    // The key exists for every event but a user's first: one read then, an insert only the first time.
-    const existing = await this.findRow(q, application, userId);
+    // The key exists for every event but a user's first: one read then (none if preloaded), an insert only the first time.
+    const known = keysReadIn(q);
+    const subject = subjectOf(application, userId);
+    const existing = known?.has(subject) ? (known.get(subject) ?? undefined) : await this.findRow(q, application, userId);
     if (existing?.erasing && !options.erasing) throw new SubjectErasureInProgress();
     if (existing) return toKey(existing);
     const inserted = (await outsideTransaction(q).query(
@@ -52,8 +54,31 @@ export class SubjectKeys {
     )) as KeyRow[];
     const row = inserted[0] ?? (await this.findRow(q, application, userId));
     if (!row) throw new Error('subject key vanished while it was being created');
+    known?.set(subject, row);
     if (row.erasing && !options.erasing) throw new SubjectErasureInProgress();
     return toKey(row);
+  }
+
+  /**
+   * Read the keys of many subjects with one statement, for the transaction's next `forSubject` calls
+   * (a consumer's unit of work, before its commands run). Outside a transaction it does nothing.
+   */
+  async preload(q: Queryable, subjects: readonly { application: string; userId: string }[]): Promise<void> {
+    const known = keysReadIn(q);
+    const wanted = new Map<string, { application: string; userId: string }>();
+    for (const subject of subjects) {
+      const memo = subjectOf(subject.application, subject.userId);
+      if (!known?.has(memo)) wanted.set(memo, subject);
+    }
+    if (!known || wanted.size === 0) return;
+    const rows = (await q.query(
+      `SELECT k.key_id, k.application, k.user_id, k.data_key, k.erasing
+         FROM ${SUBJECT_KEYS_TABLE} k JOIN unnest($1::text[], $2::text[]) AS s(application, user_id)
+           ON k.application = s.application AND k.user_id = s.user_id`,
+      [[...wanted.values()].map((subject) => subject.application), [...wanted.values()].map((subject) => subject.userId)],
+    )) as (KeyRow & { user_id: string })[];
+    for (const memo of wanted.keys()) known.set(memo, null);
+    for (const { user_id: userId, ...row } of rows) known.set(subjectOf(row.application, userId), row);
   }
 
   async find(q: Queryable, application: string, userId: string): Promise<SubjectKey | undefined> {
@@ -70,11 +95,13 @@ export class SubjectKeys {
   /** The user's erasure has begun: no new data is sealed for them until the key is deleted. */
   async markErasing(q: Queryable, keyId: string): Promise<void> {
     await q.query(`UPDATE ${SUBJECT_KEYS_TABLE} SET erasing = true WHERE key_id = $1`, [keyId]);
+    forgetKey(q, keyId);
   }
 
   /** Shred: every value sealed with this key becomes unreadable. */
   async delete(q: Queryable, keyId: string): Promise<void> {
     await q.query(`DELETE FROM ${SUBJECT_KEYS_TABLE} WHERE key_id = $1`, [keyId]);
+    forgetKey(q, keyId);
   }
 
   private async findRow(q: Queryable, application: string, userId: string): Promise<KeyRow | undefined> {
@@ -84,6 +111,30 @@ export class SubjectKeys {
     )) as KeyRow[];
     return rows[0];
   }
+}
+
+/**
+ * The keys a transaction read so far, by subject (null: none), so that each is read once per
+ * transaction — a consumer's unit of work reads them all at its start (preload). Keyed by the
+ * transaction's EntityManager: it lives as long as the transaction. Outside one: undefined.
+ */
+const keysReadInTransaction = new WeakMap<object, Map<string, KeyRow | null>>();
+
+function keysReadIn(q: Queryable): Map<string, KeyRow | null> | undefined {
+  if (!(q as { queryRunner?: { isTransactionActive?: boolean } }).queryRunner?.isTransactionActive) return undefined;
+  let known = keysReadInTransaction.get(q);
+  if (!known) keysReadInTransaction.set(q, (known = new Map()));
+  return known;
+}
+
+/** A key this transaction changed is read again the next time it is asked for. */
+function forgetKey(q: Queryable, keyId: string): void {
+  const known = keysReadIn(q);
+  for (const [subject, row] of known ?? []) if (row?.key_id === keyId) known!.delete(subject);
+}
+
+function subjectOf(application: string, userId: string): string {
+  return `${application}\u0000${userId}`;
 }
 
 /** The data source of a transaction's EntityManager (a statement there commits by itself), else `q`. */
