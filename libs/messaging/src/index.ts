@@ -13,3 +13,4 @@ export * from './nest/kafka-consumer.server';
 export * from './nest/messaging.module';
 export * from './commands/decision';
 export * from './commands/command-processor';
+export * from './commands/unit-commands';

@@ -54,7 +54,10 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
       maxAttempts: 1,
       maxBatchMessages: 50,
       unitOfWork: (work) => tx.batch(work),
-      beforeUnit: (ids) => inbox.claimAll(tx.shared()!.em, GROUP, ids),
+      beforeUnit: ({ ids, messages }) => {
+        for (const message of messages) seenBeforeUnit.add(message.id);
+        return inbox.claimAll(tx.shared()!.em, GROUP, ids);
+      },
       handlerFor: (type) => (type === UPDATE_USER ? (message, context) => handle(message, context.partition) : undefined),
     });
     await consumer.start();
@@ -73,6 +76,8 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
   });
 
   const inbox = new Inbox(SCHEMA);
+  /** The ids of the messages units were started with (what a service preloads by). */
+  const seenBeforeUnit = new Set<unknown>();
 
   async function handle(message: Message<MessageType>, partition: number): Promise<void> {
     attempts.set(message.id, (attempts.get(message.id) ?? 0) + 1);
@@ -105,6 +110,7 @@ describe('a consumer handling batches in one transaction (real Kafka and Postgre
 
     await waitFor(() => envelopes.every((envelope) => afterCommit.includes(envelope.id)), { timeoutMs: 30_000, description: 'every message committed' });
     await waitFor(() => deadLettered.length >= 1, { timeoutMs: 20_000, description: 'the poison dead-lettered' });
+    expect(envelopes.every((envelope) => seenBeforeUnit.has(envelope.id))).toBe(true);
 
     const applied = await queryRows<{ message_id: string; txid: string }>(
       dataSource,

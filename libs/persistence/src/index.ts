@@ -5,3 +5,5 @@ export * from './database.module';
 export * from './query-rows';
 export * from './serialization-failure';
 export * from './coalescing-queue';
+export * from './batch-rows';
+export * from './values-list';

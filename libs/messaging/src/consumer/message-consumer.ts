@@ -26,6 +26,15 @@ export type UndecodableHook = (error: UndecodableMessage, context: MessageContex
  */
 export type MessageOpener = (message: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
 
+/**
+ * A unit of work's messages as read, before anything was checked: `messages` are those that parsed
+ * (their fields unvalidated; the handlers see them decoded), `ids` those of the `message-id` headers.
+ */
+export interface UnitMessages {
+  ids: string[];
+  messages: Record<string, unknown>[];
+}
+
 /** What the consumer reports as it goes (metrics). */
 export interface ConsumerObserver {
   handled(topic: string, type: string, seconds: number): void;
@@ -49,10 +58,10 @@ export interface MessageConsumerOptions {
    */
   unitOfWork?: <T>(work: () => Promise<T>) => Promise<T>;
   /**
-   * Runs first in each unit of work with the ids of its messages (from the `message-id` header),
-   * e.g. to claim them all in the inbox with one statement.
+   * Runs first in each unit of work with its messages, e.g. to claim all their ids in the inbox,
+   * or load the aggregates their commands change, with one statement.
    */
-  beforeUnit?: (messageIds: string[]) => Promise<void>;
+  beforeUnit?: (unit: UnitMessages) => Promise<void>;
   /** Most messages handled in one unit of work (default 500). */
   maxBatchMessages?: number;
   fromBeginning?: boolean;
@@ -316,15 +325,20 @@ export class MessageConsumer {
     let lostGroup: unknown;
     try {
       await this.options.unitOfWork!(async () => {
-        if (this.options.beforeUnit) await this.options.beforeUnit(messageIdsOf(deliveries));
+        const parsed = deliveries.map(({ message }) => parsedOrError(message));
+        if (this.options.beforeUnit) {
+          const messages = parsed.filter((value): value is Record<string, unknown> => !(value instanceof Error));
+          await this.options.beforeUnit({ ids: messageIdsOf(deliveries), messages });
+        }
         for (const [index, { message, context }] of deliveries.entries()) {
           current = index;
           const started = process.hrtime.bigint();
-          const parsed = parseMessage(message.value);
-          this.checkKey(parsed, message);
-          const opened = this.options.open ? await this.options.open(parsed) : parsed;
+          const record = parsed[index];
+          if (record instanceof Error) throw record;
+          this.checkKey(record, message);
+          const opened = this.options.open ? await this.options.open(record) : record;
           if (!opened) {
-            handled.push({ topic: context.topic, type: String(parsed.type), seconds: 0 });
+            handled.push({ topic: context.topic, type: String(record.type), seconds: 0 });
             continue;
           }
           const decoded = decodeEnvelope(opened);
@@ -450,6 +464,14 @@ export class MessageConsumer {
     const ms = Math.min(5_000, 100 * 2 ** attempt);
     await new Promise((resolve) => setTimeout(resolve, ms));
     await heartbeat?.().catch(() => undefined);
+  }
+}
+
+function parsedOrError(message: KafkaMessage): Record<string, unknown> | Error {
+  try {
+    return parseMessage(message.value);
+  } catch (error) {
+    return error as Error;
   }
 }
 

@@ -10,7 +10,7 @@ import {
   Provider,
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { HealthRegistry, LOGGER, Logger, MetricsRegistry } from '@omni/observability';
 import { TransactionRunner } from '@omni/persistence';
 import { Inbox } from '../inbox/inbox';
@@ -27,6 +27,12 @@ export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 export const UNDECODABLE_HOOK = Symbol('UNDECODABLE_HOOK');
 /** Optional provider of a MessageOpener (the projection opens sealed personal data with it). */
 export const MESSAGE_OPENER = Symbol('MESSAGE_OPENER');
+/**
+ * Optional provider of a UnitPreload: what a command service loads for a whole unit of work at
+ * its start (the aggregates its commands change, their subjects' keys), in the unit's transaction.
+ */
+export const UNIT_PRELOAD = Symbol('UNIT_PRELOAD');
+export type UnitPreload = (em: EntityManager, messages: Record<string, unknown>[]) => Promise<void>;
 
 export interface MessagingModuleOptions {
   kafka: KafkaSettings;
@@ -146,7 +152,8 @@ export class MessagingModule {
  * The app's consumer: a provider for the app's own module (next to its MESSAGE_HANDLERS and,
  * optionally, its UNDECODABLE_HOOK), hosted by `consumerServer` as a Nest microservice. With the
  * app's TransactionRunner it handles each fetch in units of one transaction (see MessageConsumer),
- * claiming a unit's message ids in the app's Inbox, if it has one, with one statement.
+ * claiming a unit's message ids in the app's Inbox, if it has one, with one statement, then running
+ * its UNIT_PRELOAD, if it has one.
  */
 export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'handlerFor' | 'onUndecodable' | 'open' | 'unitOfWork' | 'beforeUnit'>): Provider {
   return {
@@ -163,6 +170,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       open?: MessageOpener,
       tx?: TransactionRunner,
       inbox?: Inbox,
+      preload?: UnitPreload,
     ) => {
       const byType = handlerMap(handlers);
       const consumer = new MessageConsumer(kafka, settings, publisher, logger, {
@@ -170,7 +178,13 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
         onUndecodable,
         open,
         unitOfWork: tx && ((work) => tx.batch(work)),
-        beforeUnit: tx && inbox && ((ids) => inbox.claimAll(tx.shared()!.em, options.groupId, ids)),
+        beforeUnit:
+          tx &&
+          (async ({ ids, messages }) => {
+            const { em } = tx.shared()!;
+            await inbox?.claimAll(em, options.groupId, ids);
+            await preload?.(em, messages);
+          }),
         observer: {
           handled: (topic, type, seconds) => {
             metrics.messagesHandled.inc({ topic, type, result: 'handled' });
@@ -208,6 +222,7 @@ export function messageConsumerProvider(options: Omit<MessageConsumerOptions, 'h
       { token: MESSAGE_OPENER, optional: true },
       { token: TransactionRunner, optional: true },
       { token: Inbox, optional: true },
+      { token: UNIT_PRELOAD, optional: true },
     ],
   };
 }
