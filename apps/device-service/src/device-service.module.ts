@@ -4,7 +4,7 @@ import {
   applicationSettingsProviders,
   settingsGate,
 } from '@omni/app-settings';
-import { Topics } from '@omni/contracts';
+import { ERASE_DEVICE_USER, Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import {
   CommandProcessor,
@@ -15,8 +15,12 @@ import {
   Outbox,
   OutboxRelay,
   UNDECODABLE_HOOK,
+  UNIT_PRELOAD,
   UndecodableHook,
+  UnitPreload,
+  commandUnitPreload,
 } from '@omni/messaging';
+import { SubjectKeys } from '@omni/personal-data';
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { DEVICE_SCHEMA, DeviceServiceConfig } from './config';
@@ -92,6 +96,17 @@ export class DeviceServiceModule {
         },
         ...applicationSettingsProviders('device-service'),
         DevicesRepository,
+        { provide: SubjectKeys, useValue: new SubjectKeys() },
+        {
+          provide: UNIT_PRELOAD,
+          useFactory: (devices: DevicesRepository, keys: SubjectKeys): UnitPreload =>
+            // An erasure names a user, not a device.
+            commandUnitPreload(keys, (type) => type.startsWith('device.') && type !== ERASE_DEVICE_USER, async (em, commands) => {
+              const loaded = await devices.preload(em, commands.map(({ application, aggregateId }) => ({ application, deviceId: aggregateId })));
+              return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
+            }),
+          inject: [DevicesRepository, SubjectKeys],
+        },
         RegisterDeviceUseCase,
         UpdateDeviceUseCase,
         DeactivateDeviceUseCase,

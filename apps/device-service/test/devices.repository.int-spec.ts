@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ADD_DEVICE_TAGS, ASSIGN_DEVICE_USER, CausedBy, CommandType, Message, REGISTER_DEVICE, newEnvelope } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { createServiceDataSource } from '@omni/persistence';
-import { statementsOf, TestDatabase, testDatabase } from '@omni/testing';
+import { batchStatementsOf, statementsOf, TestDatabase, testDatabase } from '@omni/testing';
 import { DEVICE_SCHEMA } from '../src/config';
 import { Device, DeviceState } from '../src/domain/device';
 import { DeviceEntity } from '../src/persistence/device.entity';
@@ -187,9 +187,50 @@ describe('DevicesRepository on PostgreSQL', () => {
       ).toEqual(['SELECT', 'INSERT']);
       expect(
         await statements((em) => assign.execute(em, command(ASSIGN_DEVICE_USER, 'device-counted', { userID: 'U-counted', credential: 'master' }))),
-      ).toEqual(['SELECT', 'INSERT']);
-      expect(await statements((em) => addTags.execute(em, command(ADD_DEVICE_TAGS, 'device-counted', { tags: ['x'] })))).toEqual(['SELECT', 'INSERT']);
+      ).toEqual(['SELECT', 'UPDATE']);
+      expect(await statements((em) => addTags.execute(em, command(ADD_DEVICE_TAGS, 'device-counted', { tags: ['x'] })))).toEqual(['SELECT', 'UPDATE']);
       expect((await read('device-counted'))?.snapshot).toMatchObject({ userId: 'U-counted', tags: ['x'], version: 3 });
+    });
+
+    /** Runs `commands` as a consumer's unit does (its devices loaded first, then each command in the batch). */
+    const inBatch = (commands: Message<CommandType>[], execute: (em: EntityManager, command: Message<CommandType>) => Promise<unknown>) =>
+      batchStatementsOf(dataSource, async (tx) => {
+        await devices.preload(tx.shared()!.em, commands.map(({ application, aggregateId }) => ({ application, deviceId: aggregateId })));
+        for (const each of commands) await tx.run((em) => execute(em, each));
+      });
+
+    it('in a consumer\'s batch: one locking read for all its devices, one insert of the new ones, one update of the others', async () => {
+      const register = new RegisterDeviceUseCase(devices, settings);
+      const assign = new AssignDeviceUserUseCase(devices, settings);
+      const addTags = new AddDeviceTagsUseCase(devices);
+      await save(Device.register(APP, 'device-batch-old', { platform: 'Android', properties: {} }, cause));
+      const commands = [
+        command(REGISTER_DEVICE, 'device-batch-new', { platform: 'iOS', language: 'en', credential: 'sdk' }),
+        command(ASSIGN_DEVICE_USER, 'device-batch-new', { userID: 'U-batch', credential: 'master' }),
+        command(ADD_DEVICE_TAGS, 'device-batch-old', { tags: ['x'] }),
+        command(ADD_DEVICE_TAGS, 'device-batch-new', { tags: ['y'] }),
+        command(ADD_DEVICE_TAGS, 'device-batch-old', { tags: ['z'] }),
+      ];
+      const sent = await inBatch(commands, (em, each) => {
+        if (each.type === REGISTER_DEVICE) return register.execute(em, each as Message<typeof REGISTER_DEVICE>);
+        if (each.type === ASSIGN_DEVICE_USER) return assign.execute(em, each as Message<typeof ASSIGN_DEVICE_USER>);
+        return addTags.execute(em, each as Message<typeof ADD_DEVICE_TAGS>);
+      });
+      expect(sent).toEqual(['SELECT', 'INSERT', 'UPDATE']);
+      // Each command saw what the one before it left: the new device's three changes, the old one's two.
+      expect((await read('device-batch-new'))?.snapshot).toMatchObject({ userId: 'U-batch', tags: ['y'], version: 3 });
+      expect((await read('device-batch-old'))?.snapshot).toMatchObject({ tags: ['x', 'z'], version: 3 });
+    });
+
+    it('in a consumer\'s batch, a new device another transaction inserted meanwhile fails the whole batch, to be retried', async () => {
+      const register = new RegisterDeviceUseCase(devices, settings);
+      const failed = inBatch([command(REGISTER_DEVICE, 'device-batch-raced', { platform: 'iOS', credential: 'sdk' })], async (em, each) => {
+        // Absent when the batch loaded it (no row to lock): another registration commits it first.
+        await save(Device.register(APP, 'device-batch-raced', { platform: 'Android', properties: {} }, cause));
+        return register.execute(em, each as Message<typeof REGISTER_DEVICE>);
+      });
+      await expect(failed).rejects.toMatchObject({ code: '40001' });
+      expect((await read('device-batch-raced'))?.snapshot).toMatchObject({ platform: 'Android', version: 1 });
     });
   });
 });

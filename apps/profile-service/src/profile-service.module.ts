@@ -15,7 +15,10 @@ import {
   Outbox,
   OutboxRelay,
   UNDECODABLE_HOOK,
+  UNIT_PRELOAD,
   UndecodableHook,
+  UnitPreload,
+  commandUnitPreload,
 } from '@omni/messaging';
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule, TransactionRunner } from '@omni/persistence';
@@ -73,6 +76,17 @@ export class ProfileServiceModule {
         DeactivateUserUseCase,
         DeactivateUserHandler,
         { provide: SubjectKeys, useValue: new SubjectKeys() },
+        {
+          provide: UNIT_PRELOAD,
+          useFactory: (users: UsersRepository, keys: SubjectKeys): UnitPreload =>
+            // A user command's aggregate is its user: the users and their keys.
+            commandUnitPreload(keys, (type) => type.startsWith('user.'), async (em, commands) => {
+              const named = commands.map(({ application, aggregateId }) => ({ application, userId: aggregateId }));
+              await users.preload(em, named);
+              return named;
+            }),
+          inject: [UsersRepository, SubjectKeys],
+        },
         EraseUserUseCase,
         EraseUserHandler,
         {

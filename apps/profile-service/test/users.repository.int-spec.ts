@@ -127,7 +127,7 @@ describe('UsersRepository on PostgreSQL', () => {
       expect(await statements((em) => update.execute(em, command(UPDATE_USER, 'user-counted', { userName: 'Ada' })))).toEqual(['SELECT', 'INSERT']);
       expect(
         await statements((em) => override.execute(em, command(OVERRIDE_USER_DATA, 'user-counted', { userData: { firstName: 'Ada' }, credential: 'master' }))),
-      ).toEqual(['SELECT', 'SELECT', 'INSERT']);
+      ).toEqual(['SELECT', 'SELECT', 'UPDATE']);
       expect((await read('user-counted'))?.snapshot).toMatchObject({ userName: 'Ada', userData: { firstName: 'Ada' }, version: 2 });
     });
   });

@@ -4,7 +4,7 @@ import {
   applicationSettingsProviders,
   settingsGate,
 } from '@omni/app-settings';
-import { Topics } from '@omni/contracts';
+import { ERASE_RECIPIENT_USER, Topics } from '@omni/contracts';
 import { kafkaBrokers } from '@omni/config';
 import {
   CommandProcessor,
@@ -15,8 +15,12 @@ import {
   Outbox,
   OutboxRelay,
   UNDECODABLE_HOOK,
+  UNIT_PRELOAD,
   UndecodableHook,
+  UnitPreload,
+  commandUnitPreload,
 } from '@omni/messaging';
+import { SubjectKeys } from '@omni/personal-data';
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule, TransactionRunner } from '@omni/persistence';
 import { RECIPIENT_SCHEMA, RecipientServiceConfig } from './config';
@@ -91,6 +95,17 @@ export class RecipientServiceModule {
         },
         ...applicationSettingsProviders('recipient-service'),
         RecipientsRepository,
+        { provide: SubjectKeys, useValue: new SubjectKeys() },
+        {
+          provide: UNIT_PRELOAD,
+          useFactory: (recipients: RecipientsRepository, keys: SubjectKeys): UnitPreload =>
+            // An erasure names a user, not a recipient.
+            commandUnitPreload(keys, (type) => type.startsWith('recipient.') && type !== ERASE_RECIPIENT_USER, async (em, commands) => {
+              const loaded = await recipients.preload(em, commands.map(({ application, aggregateId }) => ({ application, recipientId: aggregateId })));
+              return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
+            }),
+          inject: [RecipientsRepository, SubjectKeys],
+        },
         { provide: Clock, useValue: new Clock() },
         {
           provide: VerificationTokens,

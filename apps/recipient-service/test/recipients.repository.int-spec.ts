@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ADD_RECIPIENT_TAGS, CausedBy, CommandType, Message, REGISTER_RECIPIENT, newEnvelope, recipientId } from '@omni/contracts';
 import { ApplicationSettingsStore } from '@omni/app-settings';
 import { createServiceDataSource } from '@omni/persistence';
-import { statementsOf, TestDatabase, testDatabase } from '@omni/testing';
+import { batchStatementsOf, statementsOf, TestDatabase, testDatabase } from '@omni/testing';
 import { RECIPIENT_SCHEMA } from '../src/config';
 import { Recipient, RecipientState } from '../src/domain/recipient';
 import { hashVerificationToken } from '../src/domain/verification-token';
@@ -195,6 +195,38 @@ describe('RecipientsRepository on PostgreSQL', () => {
       ).toEqual(['SELECT', 'INSERT']);
       expect(await statements((em) => addTags.execute(em, command(ADD_RECIPIENT_TAGS, id, { tags: ['x'] })))).toEqual(['SELECT', 'UPDATE']);
       expect((await read(id))?.snapshot).toMatchObject({ userId: 'U-counted', tags: ['x'], version: 2 });
+    });
+
+    it('in a consumer\'s batch: one locking read for all its contacts, one insert of the new ones, one update of the others', async () => {
+      const existing = email('batch-old@domain.example', { verify: () => TOKEN, user: { userId: 'U-batch', userName: null } });
+      await save(existing);
+      const fresh = email('batch-new@domain.example');
+      const sent = await batchStatementsOf(dataSource, async (tx) => {
+        const ids = [existing, fresh].map((recipient) => ({ application: APP, recipientId: recipient.snapshot.recipientId }));
+        await recipients.preload(tx.shared()!.em, ids);
+        await tx.run(async (em) => {
+          const old = await recipients.findForUpdate(em, APP, existing.snapshot.recipientId);
+          old!.addTags(['x'], cause);
+          await recipients.save(em, old!);
+          expect(await recipients.findForUpdate(em, APP, fresh.snapshot.recipientId)).toBeNull();
+          await recipients.save(em, fresh);
+          // The next command sees what this one left.
+          expect((await recipients.findForUpdate(em, APP, existing.snapshot.recipientId))?.snapshot.tags).toEqual(['x']);
+        });
+      });
+      expect(sent).toEqual(['SELECT', 'INSERT', 'UPDATE']);
+      expect((await read(existing.snapshot.recipientId))?.snapshot).toEqual({ ...existing.snapshot, tags: ['x'], version: existing.snapshot.version + 1 });
+      expect((await read(fresh.snapshot.recipientId))?.snapshot).toEqual(fresh.snapshot);
+      expect((await read(existing.snapshot.recipientId))?.registeredAt).toEqual(existing.registeredAt);
+    });
+
+    it('in a consumer\'s batch, an address stored under another id fails the batch (to be retried one at a time) without quoting it', async () => {
+      await save(email('batch-taken@domain.example'));
+      const other = Recipient.register(APP, 'email-batch-other-id', 'email', 'batch-taken@domain.example', { properties: {} }, cause);
+      const failed = batchStatementsOf(dataSource, (tx) => tx.run((em) => recipients.save(em, other)));
+      await expect(failed).rejects.toMatchObject({ code: '40001' });
+      await expect(failed).rejects.not.toThrow(/batch-taken@domain\.example/);
+      expect(await read('email-batch-other-id')).toBeNull();
     });
   });
 });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DevicePlatform, DeviceTransport } from '@omni/contracts';
-import { quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
+import { BatchRows, DeferredWrite, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
 import { DEVICE_SCHEMA } from '../config';
-import { Device, DevicePropertyValues, DeviceStatus, DeviceUserData } from '../domain/device';
+import { Device, DevicePropertyValues, DeviceState, DeviceStatus, DeviceUserData } from '../domain/device';
 
 /**
  * Plain SQL, one statement per call: every round trip to PostgreSQL is costly, and TypeORM's
@@ -32,13 +32,41 @@ interface DeviceRow {
 
 @Injectable()
 export class DevicesRepository {
-  /** Load a device for change, locking its row until the transaction ends. */
+  /** In a consumer's batch: the devices it loaded and changed, written back together before it commits. */
+  private readonly inBatch = new BatchRows<DeviceState>('devices of the batch', (em, writes) => this.writeAll(em, writes));
+
+  /**
+   * Load for change, with one statement, the devices a batch's commands name (absent ones are
+   * remembered as absent), locking their rows in (application, deviceID) code point order.
+   */
+  async preload(em: EntityManager, devices: readonly { application: string; deviceId: string }[]): Promise<DeviceState[]> {
+    const wanted = devices.filter(({ application, deviceId }) => this.inBatch.cached(em, keyOf(application, deviceId)) === undefined);
+    if (wanted.length === 0) return [];
+    const rows = await queryRows<DeviceRow>(
+      em,
+      `SELECT ${COLUMNS} FROM ${DEVICES}
+        WHERE (application, device_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY application COLLATE "C", device_id COLLATE "C" FOR UPDATE`,
+      [wanted.map((device) => device.application), wanted.map((device) => device.deviceId)],
+    );
+    const states = rows.map(toState);
+    for (const state of states) this.inBatch.remember(em, keyOf(state.application, state.deviceId), state);
+    for (const { application, deviceId } of wanted) this.inBatch.remember(em, keyOf(application, deviceId), null);
+    return states;
+  }
+
+  /** Load a device for change, locking its row until the transaction ends (in a batch: as the batch last left it). */
   async findForUpdate(em: EntityManager, application: string, deviceId: string): Promise<Device | null> {
+    const key = keyOf(application, deviceId);
+    const cached = this.inBatch.cached(em, key);
+    if (cached !== undefined) return cached && Device.restore(cached);
     const rows = await queryRows<DeviceRow>(em, `SELECT ${COLUMNS} FROM ${DEVICES} WHERE application = $1 AND device_id = $2 FOR UPDATE`, [
       application,
       deviceId,
     ]);
-    return rows.length > 0 ? toDevice(rows[0]) : null;
+    const state = rows.length > 0 ? toState(rows[0]) : null;
+    this.inBatch.remember(em, key, state);
+    return state && Device.restore(state);
   }
 
   /**
@@ -49,16 +77,20 @@ export class DevicesRepository {
    * longer belongs to the user is left out.
    */
   async findOfUserForUpdate(em: EntityManager, application: string, userId: string): Promise<Device[]> {
+    await this.inBatch.flush(em);
     const rows = await queryRows<DeviceRow>(
       em,
       `SELECT ${COLUMNS} FROM ${DEVICES} WHERE application = $1 AND user_id = $2 ORDER BY device_id COLLATE "C" FOR UPDATE`,
       [application, userId],
     );
-    return rows.map(toDevice);
+    const states = rows.map(toState);
+    for (const state of states) this.inBatch.remember(em, keyOf(state.application, state.deviceId), state);
+    return states.map((state) => Device.restore(state));
   }
 
   /** Whether any committed device (or one this transaction changed) belongs to the user: a plain read, it waits for no lock. */
   async userHasDevices(em: EntityManager, application: string, userId: string): Promise<boolean> {
+    await this.inBatch.flush(em);
     const rows = await queryRows<{ found: boolean }>(
       em,
       `SELECT EXISTS (SELECT 1 FROM ${DEVICES} WHERE application = $1 AND user_id = $2) AS found`,
@@ -68,50 +100,70 @@ export class DevicesRepository {
   }
 
   /**
-   * Store a device in one statement: insert one that was never stored, update one that was. The
-   * row must still be at the version the device was read at (0: no row) — always so for a row this
-   * transaction locked. A new device that another transaction inserted first (two registrations of
-   * one new deviceID racing) is not overwritten: a serialization failure, retried, reads it.
+   * Store a device: insert one that was never stored, update one that was. The row must still be
+   * at the version the device was read at (0: no row) — always so for a row this transaction
+   * locked. A new device that another transaction inserted first (two registrations of one new
+   * deviceID racing) is not overwritten: a serialization failure, retried, reads it. In a batch
+   * the write waits for the batch's others, all sent in one statement before it commits.
    */
   async save(em: EntityManager, device: Device): Promise<void> {
-    const { application, deviceId, userId, userName, platform, transport, properties, tags, userData, status, replacedBy, version } =
-      device.snapshot;
-    const storedVersion = version - device.events.length;
-    const written = await queryRows(
-      em,
-      `INSERT INTO ${DEVICES} AS d (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9::jsonb, $10, $11, $12)
-       ON CONFLICT (application, device_id) DO UPDATE SET
-         user_id = EXCLUDED.user_id, user_name = EXCLUDED.user_name, platform = EXCLUDED.platform,
-         transport = EXCLUDED.transport, properties = EXCLUDED.properties, tags = EXCLUDED.tags,
-         user_data = EXCLUDED.user_data, status = EXCLUDED.status, replaced_by = EXCLUDED.replaced_by,
-         version = EXCLUDED.version, updated_at = now()
-       WHERE d.version = $13
-       RETURNING 1`,
-      [
-        application,
-        deviceId,
-        userId,
-        userName,
-        platform,
-        transport,
-        JSON.stringify(properties),
-        tags,
-        JSON.stringify(userData),
-        status,
-        replacedBy,
-        version,
-        storedVersion,
-      ],
-    );
-    if (written.length === 0) {
-      throw serializationFailure(`device changed concurrently (expected version ${storedVersion}); retrying`);
+    const state = device.snapshot;
+    const storedVersion = state.version - device.events.length;
+    if (this.inBatch.defer(em, keyOf(state.application, state.deviceId), state, storedVersion)) return;
+    await this.writeAll(em, [{ state, storedVersion }]);
+  }
+
+  /** New devices in one insert, changed ones in one update; a row not at its stored version fails them all. */
+  private async writeAll(em: EntityManager, writes: DeferredWrite<DeviceState>[]): Promise<void> {
+    let written = 0;
+    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion === 0), COLUMN_TYPES.length)) {
+      const { sql, values } = valuesList(chunk.map(({ state }) => columnValues(state)), COLUMN_TYPES);
+      written += (
+        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+        await queryRows(em, `INSERT INTO ${DEVICES} (${COLUMNS}) VALUES ${sql} ON CONFLICT (application, device_id) DO NOTHING RETURNING 1`, values)
+      ).length;
+    }
+    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion > 0), COLUMN_TYPES.length + 1)) {
+      const { sql, values } = valuesList(
+        chunk.map(({ state, storedVersion }) => [...columnValues(state), storedVersion]),
+        [...COLUMN_TYPES, 'integer'],
+      );
+      written += (
+        await queryRows(
+          em,
+          // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+          `UPDATE ${DEVICES} AS d SET
+             user_id = v.user_id, user_name = v.user_name, platform = v.platform, transport = v.transport,
+             properties = v.properties, tags = v.tags, user_data = v.user_data, status = v.status,
+             replaced_by = v.replaced_by, version = v.version, updated_at = now()
+           FROM (VALUES ${sql}) AS v(${COLUMNS}, stored_version)
+           WHERE d.application = v.application AND d.device_id = v.device_id AND d.version = v.stored_version
+           RETURNING 1`,
+          values,
+        )
+      ).length;
+    }
+    if (written < writes.length) {
+      throw serializationFailure(`${writes.length - written} device(s) changed concurrently; retrying`);
     }
   }
 }
 
-function toDevice(row: DeviceRow): Device {
-  return Device.restore({
+/** The types of COLUMNS, for the placeholders of a multi-row statement. */
+const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text[]', 'jsonb', 'text', 'text', 'integer'];
+
+/** The values of COLUMNS, in order. */
+function columnValues(state: DeviceState): unknown[] {
+  const { application, deviceId, userId, userName, platform, transport, properties, tags, userData, status, replacedBy, version } = state;
+  return [application, deviceId, userId, userName, platform, transport, JSON.stringify(properties), tags, JSON.stringify(userData), status, replacedBy, version];
+}
+
+function keyOf(application: string, deviceId: string): string {
+  return `${application}\u0000${deviceId}`;
+}
+
+function toState(row: DeviceRow): DeviceState {
+  return {
     application: row.application,
     deviceId: row.device_id,
     userId: row.user_id,
@@ -124,5 +176,5 @@ function toDevice(row: DeviceRow): Device {
     status: row.status,
     replacedBy: row.replaced_by,
     version: row.version,
-  });
+  };
 }

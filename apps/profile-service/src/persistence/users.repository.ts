@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredUserData } from '@omni/contracts';
-import { quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
+import { BatchRows, DeferredWrite, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
 import { PROFILE_SCHEMA } from '../config';
-import { User, UserStatus } from '../domain/user';
+import { User, UserState, UserStatus } from '../domain/user';
 
 /**
  * Plain SQL, one statement per call: every round trip to PostgreSQL is costly, and TypeORM's
@@ -26,57 +26,119 @@ interface UserRow {
 
 @Injectable()
 export class UsersRepository {
-  /** Load a user for change, locking its row until the transaction ends. */
+  /** In a consumer's batch: the users it loaded and changed, written back together before it commits. */
+  private readonly inBatch = new BatchRows<UserState>('users of the batch', (em, writes) => this.writeAll(em, writes));
+
+  /**
+   * Load for change, with one statement, the users a batch's commands name (absent ones are
+   * remembered as absent), locking their rows in (application, userID) code point order.
+   */
+  async preload(em: EntityManager, users: readonly { application: string; userId: string }[]): Promise<void> {
+    const wanted = users.filter(({ application, userId }) => this.inBatch.cached(em, keyOf(application, userId)) === undefined);
+    if (wanted.length === 0) return;
+    const rows = await queryRows<UserRow>(
+      em,
+      `SELECT ${COLUMNS} FROM ${USERS}
+        WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY application COLLATE "C", user_id COLLATE "C" FOR UPDATE`,
+      [wanted.map((user) => user.application), wanted.map((user) => user.userId)],
+    );
+    for (const state of rows.map(toState)) this.inBatch.remember(em, keyOf(state.application, state.userId), state);
+    for (const { application, userId } of wanted) this.inBatch.remember(em, keyOf(application, userId), null);
+  }
+
+  /** Load a user for change, locking its row until the transaction ends (in a batch: as the batch last left it). */
   async findForUpdate(em: EntityManager, application: string, userId: string): Promise<User | null> {
+    const key = keyOf(application, userId);
+    const cached = this.inBatch.cached(em, key);
+    if (cached !== undefined) return cached && User.restore(cached);
     const rows = await queryRows<UserRow>(em, `SELECT ${COLUMNS} FROM ${USERS} WHERE application = $1 AND user_id = $2 FOR UPDATE`, [
       application,
       userId,
     ]);
-    return rows.length > 0 ? toUser(rows[0]) : null;
+    const state = rows.length > 0 ? toState(rows[0]) : null;
+    this.inBatch.remember(em, key, state);
+    return state && User.restore(state);
   }
 
   /**
-   * Store a user in one statement: insert one that was never stored, update one that was. The row
-   * must still be at the version the user was read at (0: no row) — always so for a row this
-   * transaction locked. A new user that another transaction inserted first (two commands creating
-   * one user racing) is not overwritten: a serialization failure, retried, reads it.
+   * Store a user: insert one that was never stored, update one that was. The row must still be at
+   * the version the user was read at (0: no row) — always so for a row this transaction locked. A
+   * new user that another transaction inserted first (two commands creating one user racing) is not
+   * overwritten: a serialization failure, retried, reads it. In a batch the write waits for the
+   * batch's others, all sent in one statement before it commits.
    */
   async save(em: EntityManager, user: User): Promise<void> {
-    const { application, userId, userName, status, userData, version } = user.snapshot;
-    const storedVersion = version - user.events.length;
-    const written = await queryRows(
-      em,
-      `INSERT INTO ${USERS} AS u (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-       ON CONFLICT (application, user_id) DO UPDATE SET
-         user_name = EXCLUDED.user_name, status = EXCLUDED.status, user_data = EXCLUDED.user_data,
-         version = EXCLUDED.version, updated_at = now()
-       WHERE u.version = $7
-       RETURNING 1`,
-      [application, userId, userName, status, JSON.stringify(userData), version, storedVersion],
-    );
-    if (written.length === 0) {
-      throw serializationFailure(`user changed concurrently (expected version ${storedVersion}); retrying`);
-    }
+    const state = user.snapshot;
+    const storedVersion = state.version - user.events.length;
+    if (this.inBatch.defer(em, keyOf(state.application, state.userId), state, storedVersion)) return;
+    await this.writeAll(em, [{ state, storedVersion }]);
   }
 
   /** Delete a user's row (waiting for a transaction that holds it), returning the user as it was: null when there was none. */
   async remove(em: EntityManager, application: string, userId: string): Promise<User | null> {
+    await this.inBatch.flush(em);
     const rows = await queryRows<UserRow>(em, `DELETE FROM ${USERS} WHERE application = $1 AND user_id = $2 RETURNING ${COLUMNS}`, [
       application,
       userId,
     ]);
-    return rows.length > 0 ? toUser(rows[0]) : null;
+    this.inBatch.deleted(em, keyOf(application, userId));
+    return rows.length > 0 ? User.restore(toState(rows[0])) : null;
+  }
+
+  /** New users in one insert, changed ones in one update; a row not at its stored version fails them all. */
+  private async writeAll(em: EntityManager, writes: DeferredWrite<UserState>[]): Promise<void> {
+    let written = 0;
+    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion === 0), COLUMN_TYPES.length)) {
+      const { sql, values } = valuesList(chunk.map(({ state }) => columnValues(state)), COLUMN_TYPES);
+      written += (
+        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+        await queryRows(em, `INSERT INTO ${USERS} (${COLUMNS}) VALUES ${sql} ON CONFLICT (application, user_id) DO NOTHING RETURNING 1`, values)
+      ).length;
+    }
+    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion > 0), COLUMN_TYPES.length + 1)) {
+      const { sql, values } = valuesList(
+        chunk.map(({ state, storedVersion }) => [...columnValues(state), storedVersion]),
+        [...COLUMN_TYPES, 'integer'],
+      );
+      written += (
+        await queryRows(
+          em,
+          // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+          `UPDATE ${USERS} AS u SET
+             user_name = v.user_name, status = v.status, user_data = v.user_data, version = v.version, updated_at = now()
+           FROM (VALUES ${sql}) AS v(${COLUMNS}, stored_version)
+           WHERE u.application = v.application AND u.user_id = v.user_id AND u.version = v.stored_version
+           RETURNING 1`,
+          values,
+        )
+      ).length;
+    }
+    if (written < writes.length) {
+      throw serializationFailure(`${writes.length - written} user(s) changed concurrently; retrying`);
+    }
   }
 }
 
-function toUser(row: UserRow): User {
-  return User.restore({
+/** The types of COLUMNS, for the placeholders of a multi-row statement. */
+const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'jsonb', 'integer'];
+
+/** The values of COLUMNS, in order. */
+function columnValues({ application, userId, userName, status, userData, version }: UserState): unknown[] {
+  return [application, userId, userName, status, JSON.stringify(userData), version];
+}
+
+function keyOf(application: string, userId: string): string {
+  return `${application}\u0000${userId}`;
+}
+
+function toState(row: UserRow): UserState {
+  return {
     application: row.application,
     userId: row.user_id,
     userName: row.user_name,
     status: row.status,
     userData: row.user_data,
     version: row.version,
-  });
+  };
 }

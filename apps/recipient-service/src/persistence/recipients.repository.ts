@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { RecipientChannel, RecipientVerification } from '@omni/contracts';
-import { quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
+import { BatchRows, DeferredWrite, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
 import { RECIPIENT_SCHEMA } from '../config';
-import { Recipient, RecipientPropertyValues, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
+import { Recipient, RecipientPropertyValues, RecipientState, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
 
 /**
  * Plain SQL, one statement per call: every round trip to PostgreSQL is costly, and TypeORM's query
@@ -37,16 +37,50 @@ interface RecipientRow {
   registered_at: Date | null;
 }
 
+/** A stored contact: its state, and when it began (see Recipient.registeredAt). */
+interface StoredRecipient {
+  state: RecipientState;
+  registeredAt: Date | null;
+}
+
 @Injectable()
 export class RecipientsRepository {
-  /** Load a recipient for change (an erased one too: its tombstone), locking its row until the transaction ends. */
+  /** In a consumer's batch: the recipients it loaded and changed, written back together before it commits. */
+  private readonly inBatch = new BatchRows<StoredRecipient>('recipients of the batch', (em, writes) => this.writeAll(em, writes));
+
+  /**
+   * Load for change, with one statement, the recipients a batch's commands name (absent ones are
+   * remembered as absent), locking their rows in (application, recipient id) code point order.
+   */
+  async preload(em: EntityManager, recipients: readonly { application: string; recipientId: string }[]): Promise<RecipientState[]> {
+    const wanted = recipients.filter(({ application, recipientId }) => this.inBatch.cached(em, keyOf(application, recipientId)) === undefined);
+    if (wanted.length === 0) return [];
+    const rows = await queryRows<RecipientRow>(
+      em,
+      `SELECT ${COLUMNS} FROM ${RECIPIENTS}
+        WHERE (application, recipient_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY application COLLATE "C", recipient_id COLLATE "C" FOR UPDATE`,
+      [wanted.map((recipient) => recipient.application), wanted.map((recipient) => recipient.recipientId)],
+    );
+    const stored = rows.map(toStored);
+    for (const each of stored) this.inBatch.remember(em, keyOf(each.state.application, each.state.recipientId), each);
+    for (const { application, recipientId } of wanted) this.inBatch.remember(em, keyOf(application, recipientId), null);
+    return stored.map(({ state }) => state);
+  }
+
+  /** Load a recipient for change (an erased one too: its tombstone), locking its row until the transaction ends (in a batch: as the batch last left it). */
   async findForUpdate(em: EntityManager, application: string, recipientId: string): Promise<Recipient | null> {
+    const key = keyOf(application, recipientId);
+    const cached = this.inBatch.cached(em, key);
+    if (cached !== undefined) return cached && Recipient.restore(cached.state, cached.registeredAt);
     const rows = await queryRows<RecipientRow>(
       em,
       `SELECT ${COLUMNS} FROM ${RECIPIENTS} WHERE application = $1 AND recipient_id = $2 FOR UPDATE`,
       [application, recipientId],
     );
-    return rows.length > 0 ? toRecipient(rows[0]) : null;
+    const stored = rows.length > 0 ? toStored(rows[0]) : null;
+    this.inBatch.remember(em, key, stored);
+    return stored && Recipient.restore(stored.state, stored.registeredAt);
   }
 
   /**
@@ -56,12 +90,15 @@ export class RecipientsRepository {
    * belongs to the user is left out.
    */
   async findOfUserForUpdate(em: EntityManager, application: string, userId: string): Promise<Recipient[]> {
+    await this.inBatch.flush(em);
     const rows = await queryRows<RecipientRow>(
       em,
       `SELECT ${COLUMNS} FROM ${RECIPIENTS} WHERE application = $1 AND user_id = $2 ORDER BY recipient_id COLLATE "C" FOR UPDATE`,
       [application, userId],
     );
-    return rows.map(toRecipient);
+    const stored = rows.map(toStored);
+    for (const each of stored) this.inBatch.remember(em, keyOf(each.state.application, each.state.recipientId), each);
+    return stored.map(({ state, registeredAt }) => Recipient.restore(state, registeredAt));
   }
 
   /**
@@ -70,11 +107,14 @@ export class RecipientsRepository {
    * always so for a row this transaction locked). A new recipient that another transaction
    * inserted first (two registrations of one new address racing) fails with a retryable
    * serialization failure — without a failing query, whose parameters (the address) the database
-   * driver's error log would print.
+   * driver's error log would print. In a batch the write waits for the batch's others, all sent
+   * together before it commits (writeAll).
    */
   async save(em: EntityManager, recipient: Recipient): Promise<void> {
     const { application, recipientId } = recipient.snapshot;
     const storedVersion = recipient.snapshot.version - recipient.events.length;
+    const stored = { state: recipient.snapshot, registeredAt: recipient.registeredAt };
+    if (this.inBatch.defer(em, keyOf(application, recipientId), stored, storedVersion)) return;
     let written: unknown[];
     try {
       written = storedVersion > 0 ? await this.update(em, recipient, storedVersion) : await this.insert(em, recipient);
@@ -85,6 +125,45 @@ export class RecipientsRepository {
     if (storedVersion > 0) throw serializationFailure('recipient changed concurrently; retrying');
     if (await this.exists(em, application, recipientId)) throw serializationFailure('recipient inserted concurrently; retrying');
     throw new Error('the address of this recipient is stored under another recipient id');
+  }
+
+  /**
+   * A batch's writes: new recipients in one insert, changed ones in one update. Any that is not
+   * written (a key taken, a row at another version) fails the batch, whose commands then run one at
+   * a time — where `save` tells the cases apart.
+   */
+  private async writeAll(em: EntityManager, writes: DeferredWrite<StoredRecipient>[]): Promise<void> {
+    let written = 0;
+    try {
+      for (const chunk of statementChunks(writes.filter((write) => write.storedVersion === 0), COLUMN_TYPES.length)) {
+        const { sql, values } = valuesList(chunk.map(({ state }) => storedValues(state)), COLUMN_TYPES);
+        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+        written += (await queryRows(em, `INSERT INTO ${RECIPIENTS} (${COLUMNS}) VALUES ${sql} ON CONFLICT DO NOTHING RETURNING 1`, values)).length;
+      }
+      for (const chunk of statementChunks(writes.filter((write) => write.storedVersion > 0), COLUMN_TYPES.length + 1)) {
+        const { sql, values } = valuesList(
+          chunk.map(({ state, storedVersion }) => [...storedValues(state), storedVersion]),
+          [...COLUMN_TYPES, 'integer'],
+        );
+        written += (
+          await queryRows(
+            em,
+            // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+            `UPDATE ${RECIPIENTS} AS r SET
+               channel = v.channel, address = v.address, user_id = v.user_id, user_name = v.user_name, properties = v.properties,
+               tags = v.tags, user_data = v.user_data, status = v.status, verification = v.verification, token_hash = v.token_hash,
+               token_expires_at = v.token_expires_at, version = v.version, registered_at = v.registered_at, updated_at = now()
+             FROM (VALUES ${sql}) AS v(${COLUMNS}, stored_version)
+             WHERE r.application = v.application AND r.recipient_id = v.recipient_id AND r.version = v.stored_version
+             RETURNING 1`,
+            values,
+          )
+        ).length;
+      }
+    } catch (error) {
+      throw withoutPersonalData(error);
+    }
+    if (written < writes.length) throw serializationFailure(`${writes.length - written} recipient(s) not written as read; retrying one at a time`);
   }
 
   /** Insert, or nothing when any unique key is taken (this id, or this address under another id). */
@@ -119,10 +198,20 @@ export class RecipientsRepository {
   }
 }
 
+/** The types of COLUMNS, for the placeholders of a multi-row statement. */
+const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text[]', 'jsonb', 'text', 'text', 'text', 'timestamptz', 'integer', 'timestamptz'];
+
+function keyOf(application: string, recipientId: string): string {
+  return `${application}\u0000${recipientId}`;
+}
+
 /** The values of COLUMNS, in order ($1 … $15). */
 function columnValues(recipient: Recipient): unknown[] {
-  const { application, recipientId, channel, address, userId, userName, properties, tags, userData, status, verification, token, version } =
-    recipient.snapshot;
+  return storedValues({ state: recipient.snapshot, registeredAt: recipient.registeredAt });
+}
+
+function storedValues({ state, registeredAt }: StoredRecipient): unknown[] {
+  const { application, recipientId, channel, address, userId, userName, properties, tags, userData, status, verification, token, version } = state;
   return [
     application,
     recipientId,
@@ -138,13 +227,13 @@ function columnValues(recipient: Recipient): unknown[] {
     token?.hash ?? null,
     token?.expiresAt ?? null,
     version,
-    recipient.registeredAt,
+    registeredAt,
   ];
 }
 
-function toRecipient(row: RecipientRow): Recipient {
-  return Recipient.restore(
-    {
+function toStored(row: RecipientRow): StoredRecipient {
+  return {
+    state: {
       application: row.application,
       recipientId: row.recipient_id,
       channel: row.channel,
@@ -159,8 +248,8 @@ function toRecipient(row: RecipientRow): Recipient {
       token: row.token_hash !== null && row.token_expires_at !== null ? { hash: row.token_hash, expiresAt: row.token_expires_at } : null,
       version: row.version,
     },
-    row.registered_at,
-  );
+    registeredAt: row.registered_at,
+  };
 }
 
 /**
