@@ -4,7 +4,7 @@ import { MessageHandler, handlerMap } from '@omni/messaging';
 import { TransactionRunner } from '@omni/persistence';
 import { createProjectors } from './projectors';
 import { Projection, SnapshotsWritten } from './projectors/projection';
-import { ProjectionStore } from './read-model/projection-store';
+import { ProjectionStore, channelsOf } from './read-model/projection-store';
 import { ReadModel } from './read-model/read-model.provider';
 import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from './snapshots/profile-snapshots';
@@ -26,6 +26,8 @@ export interface Fold {
   model: ReadModel;
   composer: ProfileSnapshotComposer;
   snapshots?: ProfileSnapshots;
+  /** What a consumer's unit of work runs first, with its messages as read (UNIT_PRELOAD). */
+  preload: (em: EntityManager, messages: readonly Record<string, unknown>[]) => Promise<void>;
 }
 
 export function createFold(dataSource: DataSource, options: FoldOptions): Fold {
@@ -33,8 +35,10 @@ export function createFold(dataSource: DataSource, options: FoldOptions): Fold {
   const composer = new ProfileSnapshotComposer(model);
   const snapshots = options.snapshots ? new ProfileSnapshots(model, composer, new SnapshotOutbox(model)) : undefined;
   const tx = (options.transactions ?? new TransactionRunner(dataSource)) as TransactionRunner;
-  const projection = new Projection(tx, new ProjectionStore(model), model, snapshots, options.onSnapshotsWritten);
-  return { handlers: handlerMap(createProjectors(projection)), model, composer, snapshots };
+  const store = new ProjectionStore(model);
+  const projection = new Projection(tx, store, model, snapshots, options.onSnapshotsWritten);
+  const preload = (em: EntityManager, messages: readonly Record<string, unknown>[]) => store.preload(em, channelsOf(messages));
+  return { handlers: handlerMap(createProjectors(projection)), model, composer, snapshots, preload };
 }
 
 /**

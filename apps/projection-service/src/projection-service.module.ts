@@ -4,6 +4,8 @@ import { kafkaBrokers } from '@omni/config';
 import {
   MESSAGE_HANDLERS,
   MESSAGE_OPENER,
+  UNIT_PRELOAD,
+  UnitPreload,
   MessageOpener,
   MessagePublisher,
   MessagingModule,
@@ -21,7 +23,7 @@ import { CommandAcceptedHandler, CommandOutcomeRecorder, CommandRejectedHandler 
 import { PROJECTORS } from './projectors';
 import { openedKeys } from './projectors/opened-keys';
 import { Projection, SNAPSHOTS_WRITTEN } from './projectors/projection';
-import { ProjectionStore } from './read-model/projection-store';
+import { ProjectionStore, channelsOf } from './read-model/projection-store';
 import { ReadModel } from './read-model/read-model.provider';
 import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from './snapshots/profile-snapshots';
@@ -96,6 +98,12 @@ export class ProjectionServiceModule {
         },
         ReadModel,
         ProjectionStore,
+        {
+          // A unit's channel events: their versions and owners with one statement (user events travel sealed).
+          provide: UNIT_PRELOAD,
+          useFactory: (store: ProjectionStore): UnitPreload => (em, messages) => store.preload(em, channelsOf(messages)),
+          inject: [ProjectionStore],
+        },
         ProfileSnapshotComposer,
         SnapshotOutbox,
         ProfileSnapshots,

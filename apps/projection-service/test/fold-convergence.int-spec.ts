@@ -191,11 +191,12 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
     for (const { message } of messages) await deliver(runner, message);
   }
 
-  /** Batch by batch, each in one transaction through TransactionRunner.batch, as the consumer's unitOfWork does. */
+  /** Batch by batch, each in one transaction through TransactionRunner.batch, as the consumer's unitOfWork does (its preload first). */
   async function applyInBatches(fetched: Wire[][]): Promise<void> {
     const runner = tx();
     for (const batch of fetched) {
       await runner.batch(async () => {
+        await fold.preload(runner.shared()!.em, batch.map(({ message }) => message));
         for (const { message } of batch) await deliver(runner, message);
       });
     }

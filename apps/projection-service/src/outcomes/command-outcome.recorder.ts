@@ -36,6 +36,8 @@ export class CommandOutcomeRecorder {
    * before it, in this transaction or an earlier one), else by correlation id (its last event will).
    */
   private async insert(em: EntityManager, outcomes: Outcome[]): Promise<void> {
+    // Visibility is judged against the versions the batch's events reached.
+    await this.store.flushVersions(em);
     const values: unknown[] = [];
     const rows = outcomes.map((outcome, index) => {
       values.push(...columnsOf(outcome));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { COMMAND_PROGRESS_CHANNEL, Envelope, VisibleOutcomeNotice, progressPayload } from '@omni/contracts';
-import { batchOf, queryRows } from '@omni/persistence';
+import { SharedTransaction, batchOf, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
 import { ReadModel } from './read-model.provider';
 
 /** The version gate and visibility signal every projector uses. */
@@ -11,13 +11,52 @@ export class ProjectionStore {
   private readonly advanceDeviceSql: string;
   private readonly advanceRecipientSql: string;
 
+  private readonly ownersSql: string;
+  private readonly preloadSql: string;
+
   constructor(private readonly model: ReadModel) {
-    const { devices, recipients } = model.tables;
+    const { devices, recipients, entityVersions } = model.tables;
+    const ownersOf = (application: string, type: string, id: string) => `CASE ${type}
+      WHEN 'device' THEN ARRAY(SELECT user_id FROM ${devices} WHERE application = ${application} AND device_id = ${id} AND user_id IS NOT NULL)
+      WHEN 'recipient' THEN ARRAY(SELECT user_id FROM ${recipients} WHERE application = ${application} AND recipient_id = ${id} AND user_id IS NOT NULL)
+      ELSE ARRAY[]::text[] END`;
     this.advanceSql = this.advancing('ARRAY[]::text[]');
-    this.advanceDeviceSql = this.advancing(`ARRAY(SELECT user_id FROM ${devices} WHERE application = $1 AND device_id = $3 AND user_id IS NOT NULL)`);
-    this.advanceRecipientSql = this.advancing(
-      `ARRAY(SELECT user_id FROM ${recipients} WHERE application = $1 AND recipient_id = $3 AND user_id IS NOT NULL)`,
+    this.advanceDeviceSql = this.advancing(ownersOf('$1', `'device'`, '$3'));
+    this.advanceRecipientSql = this.advancing(ownersOf('$1', `'recipient'`, '$3'));
+    this.ownersSql = `SELECT ${ownersOf('$1', '$2::text', '$3')} AS owners`;
+    this.preloadSql = `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS w(application, entity_type, entity_id)),
+      locked AS (
+        SELECT v.application, v.entity_type, v.entity_id, v.version FROM ${entityVersions} v
+          JOIN wanted w ON v.application = w.application AND v.entity_type = w.entity_type AND v.entity_id = w.entity_id
+         ORDER BY v.application COLLATE "C", v.entity_type, v.entity_id COLLATE "C" FOR UPDATE OF v)
+      SELECT w.application, w.entity_type, w.entity_id, l.version, ${ownersOf('w.application', 'w.entity_type', 'w.entity_id')} AS owners
+        FROM wanted w LEFT JOIN locked l
+          ON l.application = w.application AND l.entity_type = w.entity_type AND l.entity_id = w.entity_id`;
+  }
+
+  /**
+   * For a consumer's batch, before its events are applied: the versions of the channels they are
+   * about (their rows locked) and each channel's owners, with one statement. The version gate then
+   * decides in memory, and the batch writes the new versions together before it commits
+   * (flushVersions). User events are not preloaded (their ids travel sealed): they take the gate's statement.
+   */
+  async preload(em: EntityManager, channels: readonly { application: string; entityType: 'device' | 'recipient'; entityId: string }[]): Promise<void> {
+    const batch = batchOf(em);
+    if (!batch || channels.length === 0) return;
+    const gate = this.gateOf(batch);
+    const wanted = channels.filter((channel) => !gate.versions.has(entityKey(channel.application, channel.entityType, channel.entityId)));
+    if (wanted.length === 0) return;
+    const rows = await queryRows<{ application: string; entity_type: string; entity_id: string; version: number | null; owners: string[] }>(
+      em,
+      this.preloadSql,
+      [wanted.map((c) => c.application), wanted.map((c) => c.entityType), wanted.map((c) => c.entityId)],
     );
+    for (const row of rows) {
+      const key = entityKey(row.application, row.entity_type, row.entity_id);
+      if (gate.versions.has(key)) continue;
+      gate.versions.set(key, { application: row.application, entityType: row.entity_type, entityId: row.entity_id, stored: row.version, current: row.version });
+      gate.owners.set(key, row.owners);
+    }
   }
 
   /**
@@ -33,12 +72,88 @@ export class ProjectionStore {
     owners?: 'devices' | 'recipients',
   ): Promise<{ advanced: boolean; owners: string[] }> {
     if (event.aggregateVersion === null) throw new Error(`event ${event.type} ${event.id} has no aggregate version`);
+    const batch = batchOf(em);
+    const key = entityKey(event.application, entityType, event.aggregateId);
+    const preloaded = batch && this.gateOf(batch).versions.get(key);
+    if (batch && preloaded) return this.advanceInBatch(em, batch, preloaded, key, event.aggregateVersion, owners);
     const [row] = await queryRows<{ advanced: boolean; owners: string[] }>(
       em,
       owners === undefined ? this.advanceSql : owners === 'devices' ? this.advanceDeviceSql : this.advanceRecipientSql,
       [event.application, entityType, event.aggregateId, event.aggregateVersion],
     );
     return row;
+  }
+
+  /**
+   * The gate, for a preloaded entity: the event advances it if newer than what the batch knows.
+   * The owners before the event: as preloaded for the channel's first event in the batch, read
+   * (after the batch's changes so far) for the others.
+   */
+  private async advanceInBatch(
+    em: EntityManager,
+    batch: SharedTransaction,
+    entity: KnownVersion,
+    key: string,
+    version: number,
+    owners: 'devices' | 'recipients' | undefined,
+  ): Promise<{ advanced: boolean; owners: string[] }> {
+    if (entity.current !== null && entity.current >= version) return { advanced: false, owners: [] };
+    entity.current = version;
+    const gate = this.gateOf(batch);
+    batch.once(gate, (batchEm) => this.flushVersions(batchEm));
+    if (owners === undefined) return { advanced: true, owners: [] };
+    const preloaded = gate.owners.get(key);
+    if (preloaded) {
+      gate.owners.delete(key);
+      return { advanced: true, owners: preloaded };
+    }
+    const [row] = await queryRows<{ owners: string[] }>(em, this.ownersSql, [entity.application, entity.entityType, entity.entityId]);
+    return { advanced: true, owners: row.owners };
+  }
+
+  /**
+   * Write the versions the batch's gate advanced in memory: new entities in one insert, known ones
+   * in one update, each only if its row is still as preloaded (else a serialization failure: the
+   * batch rolls back and its events are applied again one at a time).
+   */
+  async flushVersions(em: EntityManager): Promise<void> {
+    const batch = batchOf(em);
+    if (!batch) return;
+    const advanced = [...this.gateOf(batch).versions.values()].filter((entity) => entity.current !== entity.stored);
+    const table = this.model.tables.entityVersions;
+    let written = 0;
+    const rowOf = (e: KnownVersion) => [e.application, e.entityType, e.entityId, e.current];
+    for (const chunk of statementChunks(advanced.filter((e) => e.stored === null), 4)) {
+      const { sql, values } = valuesList(chunk.map(rowOf), ['text', 'text', 'text', 'integer']);
+      written += (
+        await queryRows(
+          em,
+          // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+          `INSERT INTO ${table} (application, entity_type, entity_id, version) VALUES ${sql} ON CONFLICT DO NOTHING RETURNING 1`,
+          values,
+        )
+      ).length;
+    }
+    for (const chunk of statementChunks(advanced.filter((e) => e.stored !== null), 5)) {
+      const { sql, values } = valuesList(chunk.map((e) => [...rowOf(e), e.stored]), ['text', 'text', 'text', 'integer', 'integer']);
+      written += (
+        await queryRows(
+          em,
+          // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+          `UPDATE ${table} AS v SET version = x.version, updated_at = now()
+             FROM (VALUES ${sql}) AS x(application, entity_type, entity_id, version, stored)
+            WHERE v.application = x.application AND v.entity_type = x.entity_type AND v.entity_id = x.entity_id AND v.version = x.stored
+            RETURNING 1`,
+          values,
+        )
+      ).length;
+    }
+    for (const entity of advanced) entity.stored = entity.current;
+    if (written < advanced.length) throw serializationFailure(`${advanced.length - written} entity version(s) moved concurrently; retrying`);
+  }
+
+  private gateOf(batch: SharedTransaction): BatchGate {
+    return batch.local(BATCH_GATE, () => ({ versions: new Map(), owners: new Map() }));
   }
 
   /**
@@ -90,3 +205,34 @@ export class ProjectionStore {
 }
 
 const PENDING_SIGNALS = Symbol('pending command progress signals');
+const BATCH_GATE = Symbol('the version gate of a batch');
+
+/** A preloaded entity's version: as stored (null: no row yet), and as the batch's events left it. */
+interface KnownVersion {
+  application: string;
+  entityType: string;
+  entityId: string;
+  stored: number | null;
+  current: number | null;
+}
+
+interface BatchGate {
+  versions: Map<string, KnownVersion>;
+  /** A channel's owners as preloaded, until its first event takes them. */
+  owners: Map<string, string[]>;
+}
+
+/** The channels (devices, contacts) a unit's events are about, from the messages as read. */
+export function channelsOf(messages: readonly Record<string, unknown>[]): { application: string; entityType: 'device' | 'recipient'; entityId: string }[] {
+  const channels: { application: string; entityType: 'device' | 'recipient'; entityId: string }[] = [];
+  for (const { type, application, aggregateId } of messages) {
+    if (typeof type !== 'string' || typeof application !== 'string' || typeof aggregateId !== 'string') continue;
+    const entityType = type.startsWith('device.') ? 'device' : type.startsWith('recipient.') ? 'recipient' : undefined;
+    if (entityType) channels.push({ application, entityType, entityId: aggregateId });
+  }
+  return channels;
+}
+
+function entityKey(application: string, entityType: string, entityId: string): string {
+  return `${application}\u0000${entityType}\u0000${entityId}`;
+}
