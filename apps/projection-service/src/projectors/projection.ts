@@ -4,7 +4,7 @@ import { MetricsRegistry } from '@omni/observability';
 import { EntityManager } from 'typeorm';
 import { Envelope } from '@omni/contracts';
 import { SubjectKeys } from '@omni/personal-data';
-import { TransactionRunner, queryRows } from '@omni/persistence';
+import { TransactionRunner, queryRows, statementChunks, valuesList } from '@omni/persistence';
 import { ReadModelTables } from '../read-model/read-model';
 import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
@@ -89,6 +89,8 @@ export class Projection {
     const channel = CHANNEL_TABLES[entityType];
     if (channel) pending.of(application)[channel].add(event.aggregateId);
     batch.once(PENDING_SNAPSHOTS, async (batchEm) => {
+      // The profiles are composed from the users the batch ensured, all of them written first.
+      await this.flushUsers(batchEm);
       let published = 0;
       // Applications in a fixed order, users sorted by publish(): the version rows are locked in one order.
       for (const [application, touched] of pending.drain()) {
@@ -171,6 +173,21 @@ export class Projection {
    * deactivation wins (a user registered and deactivated by one command has both events at one
    * instant). See docs/adr/0008-profile-snapshots-and-replay.md.
    */
+  async ensureUserNow(
+    em: EntityManager,
+    application: string,
+    userId: string,
+    userName: string | null,
+    time: string,
+    status: UserStatusChange = 'active',
+  ): Promise<void> {
+    await this.upsertUsers(em, [{ application, userId, userName, time, status }]);
+  }
+
+  /**
+   * The same for a channel event: in a consumer's batch the user rows are written together before
+   * it commits (the rules above do not depend on order); before its snapshots are composed too.
+   */
   async ensureUser(
     em: EntityManager,
     application: string,
@@ -179,21 +196,51 @@ export class Projection {
     time: string,
     status: UserStatusChange = 'active',
   ): Promise<void> {
-    const changed = status === 'kept' ? null : status;
-    await em.query(
-      `INSERT INTO ${this.tables.users} AS u
-         (application, user_id, channel_user_name, channel_user_name_at, status, status_at, created_at, updated_at)
-       VALUES ($1, $2, $3::text, CASE WHEN $3::text IS NULL THEN NULL ELSE $4::timestamptz END,
-               COALESCE($5::text, 'active'), CASE WHEN $5::text IS NULL THEN NULL ELSE $4::timestamptz END, $4, $4)
-       ON CONFLICT (application, user_id) DO UPDATE SET
-         channel_user_name = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name ELSE u.channel_user_name END,
-         channel_user_name_at = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name_at ELSE u.channel_user_name_at END,
-         status = CASE WHEN ${NEWER_STATUS} THEN EXCLUDED.status ELSE u.status END,
-         status_at = CASE WHEN ${NEWER_STATUS} THEN EXCLUDED.status_at ELSE u.status_at END,
-         created_at = LEAST(u.created_at, EXCLUDED.created_at),
-         updated_at = GREATEST(u.updated_at, EXCLUDED.updated_at)`,
-      [application, userId, userName, time, changed],
-    );
+    const batch = this.tx.shared();
+    if (!batch) return this.ensureUserNow(em, application, userId, userName, time, status);
+    batch.local(PENDING_USERS, () => [] as EnsuredUser[]).push({ application, userId, userName, time, status });
+    batch.once(PENDING_USERS, (batchEm) => this.flushUsers(batchEm));
+  }
+
+  /** Write the users the batch's channel events ensured so far. */
+  private async flushUsers(em: EntityManager): Promise<void> {
+    const pending = this.tx.shared()?.local(PENDING_USERS, () => [] as EnsuredUser[]);
+    if (!pending || pending.length === 0) return;
+    // One statement cannot change a row twice: a user's second change of the batch goes in the next round.
+    const rounds: EnsuredUser[][] = [];
+    const seen = new Map<string, number>();
+    for (const user of pending.splice(0)) {
+      const key = `${user.application}\u0000${user.userId}`;
+      const round = seen.get(key) ?? 0;
+      seen.set(key, round + 1);
+      (rounds[round] ??= []).push(user);
+    }
+    for (const round of rounds) await this.upsertUsers(em, round);
+  }
+
+  private async upsertUsers(em: EntityManager, users: EnsuredUser[]): Promise<void> {
+    for (const chunk of statementChunks(users, 5)) {
+      const { sql, values } = valuesList(
+        chunk.map(({ application, userId, userName, time, status }) => [application, userId, userName, time, status === 'kept' ? null : status]),
+        ['text', 'text', 'text', 'timestamptz', 'text'],
+      );
+      await em.query(
+        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+        `INSERT INTO ${this.tables.users} AS u
+           (application, user_id, channel_user_name, channel_user_name_at, status, status_at, created_at, updated_at)
+         SELECT x.application, x.user_id, x.user_name, CASE WHEN x.user_name IS NULL THEN NULL ELSE x.time END,
+                COALESCE(x.status, 'active'), CASE WHEN x.status IS NULL THEN NULL ELSE x.time END, x.time, x.time
+           FROM (VALUES ${sql}) AS x(application, user_id, user_name, time, status)
+         ON CONFLICT (application, user_id) DO UPDATE SET
+           channel_user_name = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name ELSE u.channel_user_name END,
+           channel_user_name_at = CASE WHEN ${NEWER_CHANNEL_NAME} THEN EXCLUDED.channel_user_name_at ELSE u.channel_user_name_at END,
+           status = CASE WHEN ${NEWER_STATUS} THEN EXCLUDED.status ELSE u.status END,
+           status_at = CASE WHEN ${NEWER_STATUS} THEN EXCLUDED.status_at ELSE u.status_at END,
+           created_at = LEAST(u.created_at, EXCLUDED.created_at),
+           updated_at = GREATEST(u.updated_at, EXCLUDED.updated_at)`,
+        values,
+      );
+    }
   }
 
   /** The user a channel belongs to (none for an anonymous or missing channel); a user event's own user. */
@@ -250,6 +297,16 @@ class PendingSnapshots {
 }
 
 const PENDING_SNAPSHOTS = Symbol('pending profile snapshots');
+const PENDING_USERS = Symbol('users ensured by the channel events of a batch');
+
+/** A user a channel event ensures (see Projection.ensureUser). */
+interface EnsuredUser {
+  application: string;
+  userId: string;
+  userName: string | null;
+  time: string;
+  status: UserStatusChange;
+}
 
 const NEWER_CHANNEL_NAME = `EXCLUDED.channel_user_name IS NOT NULL AND (u.channel_user_name IS NULL
   OR (EXCLUDED.channel_user_name_at, EXCLUDED.channel_user_name) > (u.channel_user_name_at, u.channel_user_name))`;
