@@ -17,6 +17,7 @@ export function phaseFixture(overrides: Partial<LoadPhaseResult> = {}): LoadPhas
     statuses: { 'register-device': { 201: 100 } },
     unanswered: { errors: 0, timeouts: 0 },
     cpuSeconds: { gateway: 60, 'device-service': 30 },
+    postgresCpuSeconds: 45,
     writes: { ok: 120_000, failed: 0, timedOut: 0, rate: rate(2_400), latencyMs: latency(20, 90) },
     reads: { ok: 24_000, failed: 0, stale: 0, rate: rate(400), latencyMs: latency(3, 9) },
     users: 24_000,
@@ -50,7 +51,7 @@ export function resultsFixture(): BenchResults {
     wallClockSeconds: 480,
     settings: { 'write connections': 64 },
     // Idle: over the target.
-    idle: { seconds: 10, percentOfCore: { 'kafka (JVM)': 1.5, gateway: 0.5, 'device-service': 1 }, totalPercentOfCore: 3 },
+    idle: { seconds: 10, percentOfCore: { 'kafka (JVM)': 1.5, gateway: 0.5, 'device-service': 1 }, totalPercentOfCore: 3, postgresPercentOfCore: 4 },
     phases: {
       // One client: p50 within the target.
       oneClient: phaseFixture({
@@ -58,6 +59,7 @@ export function resultsFixture(): BenchResults {
         seconds: 10,
         connections: 1,
         cpuSeconds: { gateway: 3, 'device-service': 1.5 },
+        postgresCpuSeconds: 1.2,
         writes: { ok: 1_200, failed: 0, timedOut: 0, rate: rate(120), latencyMs: latency(8, 14) },
         reads: { ok: 0, failed: 0, stale: 0, rate: rate(0), latencyMs: latency(Number.NaN, Number.NaN) },
         users: 0,

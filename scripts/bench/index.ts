@@ -20,9 +20,9 @@ import { kafkaBaseline, pgUpsertBaseline } from './baselines';
 import { chartSpec, renderSvg } from './chart';
 import { hotspots, CpuProfile } from './cpu-profile';
 import { AppCredentials, Recorder, UserFlows, runAutocannon, runPaced } from './load';
-import { ProcessSampler, PipelineBacklog, PipelineMonitor } from './monitor';
+import { ProcessSampler, PipelineBacklog, PipelineMonitor, isLocalDatabase, readPostgresCpuSeconds } from './monitor';
 import { BenchPlan, parsePlan } from './options';
-import { answeredPerSecond, buildTimeline, cpuUsed, summarizeIdle, summarizePhase } from './phase';
+import { answeredPerSecond, buildTimeline, cpuUsed, postgresCpuUsed, summarizeIdle, summarizePhase } from './phase';
 import { REPLAY_RESULT_PREFIX, ReplayRunnerOutput } from './replay-runner';
 import { renderReport } from './report';
 import {
@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     env: { RATE_LIMIT_PER_SECOND: '0' },
   });
   const memory = new ProcessSampler();
+  const localDatabase = isLocalDatabase(stack.databaseUrl);
+  const postgresCpuSeconds = () => (localDatabase ? readPostgresCpuSeconds() : null);
   let monitor: PipelineMonitor | undefined;
 
   let cleaning: Promise<void> | undefined;
@@ -110,6 +112,11 @@ async function main(): Promise<void> {
     memory.track('kafka (JVM)', stack.kafkaPid);
     memory.track('load generator', process.pid);
     memory.start();
+    if (postgresCpuSeconds() === null) {
+      notes.push(
+        `PostgreSQL's CPU was not measured: ${localDatabase ? 'no `postgres` process could be read from /proc' : "DATABASE_URL's server is not on this machine"}.`,
+      );
+    }
 
     log(`raw PostgreSQL upserts for ${plan.pgSeconds} s (pool of ${plan.poolSize})`);
     const pg = await guarded('raw PostgreSQL baseline', notes, () =>
@@ -146,11 +153,17 @@ async function main(): Promise<void> {
     await settle(setUpSince);
     const stackProcesses = ['kafka (JVM)', ...stack.apps.map((app) => app.name)];
     const idleCpuBefore = memory.cpuSeconds();
+    const idlePostgresBefore = postgresCpuSeconds();
     const idleStartedAt = performance.now();
     await delay(plan.idleSeconds * 1000);
-    const idle = summarizeIdle(cpuUsed(idleCpuBefore, memory.cpuSeconds()), (performance.now() - idleStartedAt) / 1000, stackProcesses);
+    const idle = summarizeIdle(
+      cpuUsed(idleCpuBefore, memory.cpuSeconds()),
+      postgresCpuUsed(idlePostgresBefore, postgresCpuSeconds()),
+      (performance.now() - idleStartedAt) / 1000,
+      stackProcesses,
+    );
     stack.assertRunning();
-    log(`  ${formatNumber(idle.totalPercentOfCore)} % of a core (apps and Kafka)`);
+    log(`  ${formatNumber(idle.totalPercentOfCore)} % of a core (apps and Kafka); PostgreSQL ${formatNumber(idle.postgresPercentOfCore)} %`);
 
     log(`warm-up, ${plan.warmupSeconds} s`);
     let since = await pipeline.databaseNow();
@@ -168,11 +181,13 @@ async function main(): Promise<void> {
     ): Promise<MeasuredPhase> => {
       const before = await pipeline.messagesInTopics();
       const cpuBefore = memory.cpuSeconds();
+      const postgresBefore = postgresCpuSeconds();
       const usersBefore = mode === 'read' ? 0 : flows.usersStarted;
       recorder.restart();
       const runs = [await run()].flat();
       const endedAt = performance.now();
       const cpuAfter = memory.cpuSeconds();
+      const postgresAfter = postgresCpuSeconds();
       stack.assertRunning();
       const samples = [...recorder.samples];
       const stale = recorder.stale;
@@ -193,6 +208,7 @@ async function main(): Promise<void> {
           timeouts: runs.reduce((sum, r) => sum + r.timeouts, 0),
         },
         cpuSeconds: cpuUsed(cpuBefore, cpuAfter),
+        postgresCpuSeconds: postgresCpuUsed(postgresBefore, postgresAfter),
       });
       log(
         `  ${formatNumber(result.writes.rate.median)} writes/s (median), p50 ${formatNumber(result.writes.latencyMs.p50)} ms, ` +

@@ -1,8 +1,10 @@
 /**
  * What the runner watches while the load runs: how far behind the pipeline is (Kafka admin API and
- * the database), how many messages the topics received, and the memory of every process.
+ * the database), how many messages the topics received, and the memory and CPU of every process
+ * (PostgreSQL's CPU included).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
@@ -143,16 +145,72 @@ export function readRss(pid: number): { peakMiB: number; currentMiB: number } | 
 /** Linux's USER_HZ: /proc reports CPU times in ticks of 1/100 s on every mainstream kernel. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) a process has used so far, in seconds, from /proc (Linux); null if it is gone. */
-export function readCpuSeconds(pid: number): number | null {
+interface ProcStat {
+  command: string;
+  parentPid: number;
+  /** utime + stime, seconds. */
+  cpuSeconds: number;
+  /** cutime + cstime, seconds: the CPU of its children that exited and were waited for. */
+  reapedChildrenCpuSeconds: number;
+}
+
+/** /proc/PID/stat, the fields this file needs; null if the process is gone. */
+function readStat(pid: number | string, procDir = '/proc'): ProcStat | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const stat = readFileSync(path.join(procDir, String(pid), 'stat'), 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, ppid 4, utime 14, stime 15, cutime 16, cstime 17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    return {
+      command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      parentPid: Number(fields[1]),
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND,
+      reapedChildrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND,
+    };
   } catch {
     return null;
   }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc (Linux); null if it is gone. */
+export function readCpuSeconds(pid: number): number | null {
+  return readStat(pid)?.cpuSeconds ?? null;
+}
+
+/**
+ * CPU time (user + system) the local PostgreSQL server has used so far, in seconds, from /proc (Linux):
+ * every live `postgres` process, plus what the postmaster's backends that already exited used (its
+ * reaped children's time). Null if no `postgres` process could be read.
+ */
+export function readPostgresCpuSeconds(procDir = '/proc'): number | null {
+  let pids: string[];
+  try {
+    pids = readdirSync(procDir).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  const postgres = new Map<number, ProcStat>();
+  for (const pid of pids) {
+    const stat = readStat(pid, procDir);
+    if (stat?.command === 'postgres') postgres.set(Number(pid), stat);
+  }
+  if (postgres.size === 0) return null;
+  let seconds = 0;
+  for (const stat of postgres.values()) {
+    seconds += stat.cpuSeconds;
+    // The postmaster (its parent is no postgres process) reaps the backends.
+    if (!postgres.has(stat.parentPid)) seconds += stat.reapedChildrenCpuSeconds;
+  }
+  return seconds;
+}
+
+/**
+ * Whether a database URL points at a server on this machine (its processes are in our /proc): only
+ * then does readPostgresCpuSeconds measure it, rather than some other local server or none.
+ */
+export function isLocalDatabase(databaseUrl: string): boolean {
+  const url = new URL(databaseUrl);
+  const host = url.searchParams.get('host') ?? url.hostname;
+  return host === '' || host.startsWith('/') || /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i.test(host);
 }
 
 /**

@@ -1,7 +1,11 @@
 import { parseConsumerPerformance, parseProducerPerformance } from './baselines';
 import { CpuProfile, describeLocation, hotspots } from './cpu-profile';
 import { parsePlan, phaseBudgetSeconds } from './options';
-import { buildTimeline, cpuUsed, summarizeIdle, summarizePhase, writeOutcome } from './phase';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isLocalDatabase, readPostgresCpuSeconds } from './monitor';
+import { buildTimeline, cpuUsed, postgresCpuUsed, summarizeIdle, summarizePhase, writeOutcome } from './phase';
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { Recorder, UserFlows, splitEvenly, userIdentity } from './load';
 
@@ -180,6 +184,7 @@ describe('phase figures', () => {
       kafkaMessages: 20,
       unanswered: { errors: 0, timeouts: 0 },
       cpuSeconds: { gateway: 1.5 },
+      postgresCpuSeconds: 0.75,
     });
     expect(phase.writes).toMatchObject({ ok: 2, timedOut: 1, failed: 1 });
     expect(phase.writes.rate.perSecond).toEqual([1]);
@@ -187,6 +192,7 @@ describe('phase figures', () => {
     expect(phase.reads).toMatchObject({ ok: 1, failed: 1 });
     expect(phase.kafkaMessagesPerSecond).toBe(10);
     expect(phase.cpuSeconds).toEqual({ gateway: 1.5 });
+    expect(phase.postgresCpuSeconds).toBe(0.75);
   });
 
   it('CPU used is counted for the processes read both before and after', () => {
@@ -201,17 +207,32 @@ describe('phase figures', () => {
     expect(cpuUsed(before, after)).toEqual({ gateway: 2.5 });
   });
 
+  it('PostgreSQL\'s CPU used needs both readings, and is unknown if its total went down (a restart)', () => {
+    expect(postgresCpuUsed(10, 12.5)).toBe(2.5);
+    expect(postgresCpuUsed(null, 12.5)).toBeNull();
+    expect(postgresCpuUsed(10, null)).toBeNull();
+    expect(postgresCpuUsed(10, 3)).toBeNull();
+  });
+
   it('idle CPU is a share of one core per stack process and summed, without the load generator', () => {
-    const idle = summarizeIdle({ 'kafka (JVM)': 0.1, gateway: 0.05, 'load generator': 1 }, 10, ['kafka (JVM)', 'gateway']);
+    const idle = summarizeIdle({ 'kafka (JVM)': 0.1, gateway: 0.05, 'load generator': 1 }, null, 10, ['kafka (JVM)', 'gateway']);
     expect(idle.seconds).toBe(10);
     expect(idle.percentOfCore['kafka (JVM)']).toBeCloseTo(1);
     expect(idle.percentOfCore.gateway).toBeCloseTo(0.5);
     expect(idle.percentOfCore).not.toHaveProperty('load generator');
     expect(idle.totalPercentOfCore).toBeCloseTo(1.5);
+    expect(idle.postgresPercentOfCore).toBeNull();
+  });
+
+  it('idle CPU gives PostgreSQL\'s share apart, not in the sum', () => {
+    const idle = summarizeIdle({ 'kafka (JVM)': 0.1, gateway: 0.05 }, 0.3, 10, ['kafka (JVM)', 'gateway']);
+    expect(idle.totalPercentOfCore).toBeCloseTo(1.5);
+    expect(idle.postgresPercentOfCore).toBeCloseTo(3);
+    expect(idle.percentOfCore).not.toHaveProperty('PostgreSQL');
   });
 
   it('idle CPU has no sum when a stack process could not be read', () => {
-    expect(summarizeIdle({ gateway: 0.05 }, 10, ['kafka (JVM)', 'gateway']).totalPercentOfCore).toBeNull();
+    expect(summarizeIdle({ gateway: 0.05 }, 0.3, 10, ['kafka (JVM)', 'gateway']).totalPercentOfCore).toBeNull();
   });
 
   it('the timeline puts the phases one after another', () => {
@@ -258,5 +279,48 @@ describe('paced load', () => {
     expect(splitEvenly(17, 10)).toEqual([2, 2, 2, 2, 2, 2, 2, 1, 1, 1]);
     expect(splitEvenly(3, 10).filter((rate) => rate > 0)).toEqual([1, 1, 1]);
     for (const total of [1, 9, 10, 11, 999]) expect(splitEvenly(total, 10).reduce((sum, n) => sum + n, 0)).toBe(total);
+  });
+});
+
+describe('PostgreSQL CPU from /proc', () => {
+  let proc: string;
+  // A /proc/PID/stat line: utime, stime, cutime and cstime are fields 14 to 17, in ticks of 1/100 s.
+  const processes = (entries: { pid: number; command: string; parent: number; ticks: [number, number, number, number] }[]) => {
+    for (const { pid, command, parent, ticks } of entries) {
+      mkdirSync(path.join(proc, String(pid)));
+      writeFileSync(path.join(proc, String(pid), 'stat'), `${pid} (${command}) S ${parent} ${pid} ${pid} 0 -1 4194304 10 0 0 0 ${ticks.join(' ')} 20 0 1 0 3182\n`);
+    }
+  };
+
+  beforeEach(() => {
+    proc = mkdtempSync(path.join(os.tmpdir(), 'bench-proc-'));
+    mkdirSync(path.join(proc, 'self'));
+  });
+  afterEach(() => rmSync(proc, { recursive: true, force: true }));
+
+  it('sums every postgres process, plus what the postmaster\'s exited backends used', () => {
+    processes([
+      { pid: 100, command: 'postgres', parent: 1, ticks: [30, 10, 500, 100] }, // the postmaster
+      { pid: 101, command: 'postgres', parent: 100, ticks: [200, 50, 7, 3] }, // a backend: its own children are not ours
+      { pid: 102, command: 'postgres', parent: 100, ticks: [5, 5, 0, 0] },
+      { pid: 200, command: 'node', parent: 1, ticks: [1_000, 1_000, 1_000, 1_000] },
+      { pid: 201, command: 'Web Content (x)', parent: 1, ticks: [1_000, 1_000, 1_000, 1_000] },
+    ]);
+    expect(readPostgresCpuSeconds(proc)).toBeCloseTo((30 + 10 + 500 + 100 + 200 + 50 + 5 + 5) / 100);
+  });
+
+  it('is unknown, not zero, without a postgres process to read', () => {
+    processes([{ pid: 200, command: 'node', parent: 1, ticks: [1_000, 1_000, 0, 0] }]);
+    expect(readPostgresCpuSeconds(proc)).toBeNull();
+    expect(readPostgresCpuSeconds(path.join(proc, 'missing'))).toBeNull();
+  });
+
+  it('is read only for a database on this machine', () => {
+    expect(isLocalDatabase('postgres://postgres@127.0.0.1:5432/omni_bench')).toBe(true);
+    expect(isLocalDatabase('postgres://postgres@localhost/omni_bench')).toBe(true);
+    expect(isLocalDatabase('postgres://postgres@[::1]:5432/omni_bench')).toBe(true);
+    expect(isLocalDatabase('postgres:///omni_bench?host=/var/run/postgresql')).toBe(true);
+    expect(isLocalDatabase('postgres://postgres@db.example.com:5432/omni_bench')).toBe(false);
+    expect(isLocalDatabase('postgres://postgres@10.0.0.5/omni_bench')).toBe(false);
   });
 });

@@ -21,6 +21,7 @@ export interface PhaseInput {
   kafkaMessages: number | null;
   unanswered: { errors: number; timeouts: number };
   cpuSeconds: Record<string, number>;
+  postgresCpuSeconds: number | null;
 }
 
 /** A write succeeded: visible (200/201) in read-your-writes mode, accepted (202) in async mode. */
@@ -44,6 +45,7 @@ export function summarizePhase(input: PhaseInput): LoadPhaseResult {
     statuses: statusCounts(input.samples),
     unanswered: input.unanswered,
     cpuSeconds: input.cpuSeconds,
+    postgresCpuSeconds: input.postgresCpuSeconds,
     writes: {
       ok: okWrites.length,
       timedOut: writes.filter((sample) => writeOutcome(input.mode, sample.status) === 'timed-out').length,
@@ -68,12 +70,28 @@ export function cpuUsed(before: ReadonlyMap<string, number>, after: ReadonlyMap<
   return Object.fromEntries([...after].filter(([name]) => before.has(name)).map(([name, cpu]) => [name, cpu - (before.get(name) ?? 0)]));
 }
 
-/** The CPU of the stack's processes over a window without traffic, as % of one core; no sum if one could not be read. */
-export function summarizeIdle(cpuSeconds: Record<string, number>, seconds: number, stackProcesses: readonly string[]): IdleCpu {
+/**
+ * CPU seconds PostgreSQL used between two readings of readPostgresCpuSeconds; null if either is
+ * missing, or if the total went down (the server restarted in between).
+ */
+export function postgresCpuUsed(before: number | null, after: number | null): number | null {
+  return before === null || after === null || after < before ? null : after - before;
+}
+
+/**
+ * The CPU of the stack's processes over a window without traffic, as % of one core; no sum if one
+ * could not be read. PostgreSQL's is given apart, not in the sum.
+ */
+export function summarizeIdle(cpuSeconds: Record<string, number>, postgresCpuSeconds: number | null, seconds: number, stackProcesses: readonly string[]): IdleCpu {
   const read = stackProcesses.filter((name) => name in cpuSeconds);
   const percentOfCore = Object.fromEntries(read.map((name) => [name, (cpuSeconds[name] / seconds) * 100]));
   const total = Object.values(percentOfCore).reduce((sum, percent) => sum + percent, 0);
-  return { seconds, percentOfCore, totalPercentOfCore: read.length === stackProcesses.length ? total : null };
+  return {
+    seconds,
+    percentOfCore,
+    totalPercentOfCore: read.length === stackProcesses.length ? total : null,
+    postgresPercentOfCore: postgresCpuSeconds === null ? null : (postgresCpuSeconds / seconds) * 100,
+  };
 }
 
 /** All requests answered per second, whatever their status (what the paced phase asks half of). */

@@ -36,31 +36,44 @@ function writeRow(phase: LoadPhaseResult): (string | number)[] {
   ];
 }
 
-/** CPU ms per successful request, per process and phase, plus the total and the cores kept busy. */
+/**
+ * CPU ms per successful request, per process and phase, plus the total and the cores kept busy.
+ * PostgreSQL has a row of its own, left out of the total (earlier runs did not measure it).
+ */
 export function cpuTable(phases: LoadPhaseResult[]): string[] {
   const processes = [...new Set(phases.flatMap((phase) => Object.keys(phase.cpuSeconds)))];
   const requests = (phase: LoadPhaseResult) => phase.writes.ok + phase.reads.ok;
-  const perRequest = (phase: LoadPhaseResult, cpu: number | undefined) =>
-    cpu === undefined || requests(phase) === 0 ? '–' : `${formatNumber((cpu * 1000) / requests(phase))} ms`;
+  const perRequest = (phase: LoadPhaseResult, cpu: number | null | undefined) =>
+    cpu === null || cpu === undefined || requests(phase) === 0 ? '–' : `${formatNumber((cpu * 1000) / requests(phase))} ms`;
   const total = (phase: LoadPhaseResult) => Object.values(phase.cpuSeconds).reduce((sum, cpu) => sum + cpu, 0);
+  // `?? null`: results written before PostgreSQL was measured have no such field.
+  const postgres = (phase: LoadPhaseResult) => phase.postgresCpuSeconds ?? null;
+  const totalWithPostgres = (phase: LoadPhaseResult) => {
+    const cpu = postgres(phase);
+    return cpu === null ? null : total(phase) + cpu;
+  };
+  const coresBusy = (phase: LoadPhaseResult, cpu: number | null) => formatNumber(phase.seconds > 0 && cpu !== null ? cpu / phase.seconds : null, 2);
   return table(
     ['process', ...phases.map((phase) => phase.name)],
     [
       ...processes.map((name) => [name, ...phases.map((phase) => perRequest(phase, phase.cpuSeconds[name]))]),
       ['**all of them**', ...phases.map((phase) => `**${perRequest(phase, total(phase))}**`)],
-      ['cores busy', ...phases.map((phase) => formatNumber(phase.seconds > 0 ? total(phase) / phase.seconds : null, 2))],
+      ['PostgreSQL (not in the sum)', ...phases.map((phase) => perRequest(phase, postgres(phase)))],
+      ['cores busy', ...phases.map((phase) => coresBusy(phase, total(phase)))],
+      ['cores busy, PostgreSQL included', ...phases.map((phase) => coresBusy(phase, totalWithPostgres(phase)))],
     ],
   );
 }
 
-/** Each app's and the broker's CPU over the window without traffic, and their sum. */
+/** Each app's and the broker's CPU over the window without traffic, and their sum; PostgreSQL's apart. */
 export function idleTable(idle: IdleCpu): string[] {
-  const percent = (value: number | null) => (value === null ? '–' : `${formatNumber(value)} %`);
+  const percent = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${formatNumber(value)} %`);
   return table(
     ['process', 'CPU (% of one core)'],
     [
       ...Object.entries(idle.percentOfCore).map(([name, value]) => [name, percent(value)]),
       ['**apps and Kafka**', `**${percent(idle.totalPercentOfCore)}**`],
+      ['PostgreSQL (not in the total)', percent(idle.postgresPercentOfCore)],
     ],
   );
 }
@@ -196,7 +209,10 @@ export function renderReport(results: BenchResults): string {
     '',
     'CPU time (user + system, from /proc) each process used during a phase, divided by the requests that succeeded in it ' +
       '(writes and reads): what one request costs, whatever the machine\'s speed. "Cores busy" is the CPU time of these ' +
-      'processes over the phase\'s wall clock (PostgreSQL\'s own processes are not counted).',
+      'processes over the phase\'s wall clock. The PostgreSQL row is the database server\'s own CPU (every `postgres` process, ' +
+      'backends that exited during the phase included; – when its processes could not be read, as with a database on another ' +
+      'machine): it is not in "all of them" nor in "cores busy", which stay comparable with runs made before it was measured, ' +
+      `and "cores busy, PostgreSQL included" adds it (out of the machine's ${results.machine.cores} cores).`,
     '',
     ...cpuTable([oneClient, rywMax, rywHalf, rywWide, async, reads]),
     '',
@@ -206,7 +222,8 @@ export function renderReport(results: BenchResults): string {
       ? [
           `CPU time (user + system, from /proc) of each app and the Kafka broker over ${formatNumber(results.idle.seconds, 1)} s with no traffic at all: ` +
             'after the stack was ready and the benchmark\'s own set-up (its application, settings and user data fields) had gone ' +
-            'through the pipeline, before the warm-up. PostgreSQL\'s own processes and the load generator are not counted.',
+            'through the pipeline, before the warm-up. The load generator is not counted; PostgreSQL\'s own processes have a line ' +
+            'of their own, not in the total.',
           '',
           ...idleTable(results.idle),
         ]

@@ -37,6 +37,12 @@ export interface LoadPhaseResult {
   users: number;
   /** CPU seconds each process used during the phase (user + system, from /proc). */
   cpuSeconds: Record<string, number>;
+  /**
+   * CPU seconds the local PostgreSQL server used during the phase (every `postgres` process, backends
+   * that exited included), apart from cpuSeconds so that its sums stay comparable with earlier runs.
+   * Null: not measured (a database on another machine, or no `postgres` process could be read).
+   */
+  postgresCpuSeconds: number | null;
   /** Messages appended to all Kafka topics during the phase, per second (commands, events, outcomes, snapshots). */
   kafkaMessagesPerSecond: number | null;
 }
@@ -72,6 +78,8 @@ export interface IdleCpu {
   percentOfCore: Record<string, number>;
   /** Their sum: the idle stack's CPU (null: a process could not be read). */
   totalPercentOfCore: number | null;
+  /** The local PostgreSQL server's CPU over the window, % of one core, not in the sum (null: not measured). */
+  postgresPercentOfCore: number | null;
 }
 
 export interface ReplayResultSummary {
