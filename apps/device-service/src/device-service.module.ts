@@ -103,6 +103,7 @@ export class DeviceServiceModule {
             // An erasure names a user, not a device.
             commandUnitPreload(keys, (type) => type.startsWith('device.') && type !== ERASE_DEVICE_USER, async (em, commands) => {
               const loaded = await devices.preload(em, commands.map(({ application, aggregateId }) => ({ application, deviceId: aggregateId })));
+              await devices.preloadUsers(em, commands.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : [])));
               return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
             }),
           inject: [DevicesRepository, SubjectKeys],

@@ -170,6 +170,58 @@ describe('DevicesRepository on PostgreSQL', () => {
     expect(await read('device-unknown')).toBeNull();
   });
 
+  it('the limit of active devices per user holds when two attaches to the user run at once: the second waits, counts, and is refused', async () => {
+    const settings = new ApplicationSettingsStore(DEVICE_SCHEMA);
+    await inTransaction((em) => settings.apply(em, APP, 1, { userRegistration: 'sdk', userDataFields: [], channelLimits: { devicesPerUser: 3 } }));
+    for (const deviceId of ['limit-a', 'limit-b', 'limit-1', 'limit-2']) {
+      await save(Device.register(APP, deviceId, { platform: 'iOS', properties: {}, ...(deviceId.startsWith('limit-a') || deviceId.startsWith('limit-b') ? { user: { userId: 'U-limit', userName: null } } : {}) }, cause));
+    }
+    const assign = new AssignDeviceUserUseCase(devices, settings);
+    const attach = (deviceId: string) =>
+      newEnvelope({ type: ASSIGN_DEVICE_USER, application: APP, aggregateId: deviceId, aggregateVersion: null, payload: { userID: 'U-limit', credential: 'master' as const } });
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let firstDecided!: () => void;
+    const decided = new Promise<void>((resolve) => (firstDecided = resolve));
+    const first = inTransaction(async (em) => {
+      const decision = await assign.execute(em, attach('limit-1'));
+      firstDecided();
+      await held; // the first attach has counted and written, and has not committed yet
+      return decision;
+    });
+    await decided;
+    const second = inTransaction((em) => assign.execute(em, attach('limit-2')));
+    // The second waits for the first's lock on the user's devices (it cannot count yet).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+
+    expect(await first).toMatchObject({ kind: 'accepted' });
+    expect(await second).toMatchObject({ kind: 'rejected', status: 409, code: 'CHANNEL_LIMIT_REACHED' });
+    expect((await read('limit-2'))?.snapshot.userId).toBeNull();
+  });
+
+  it("in a consumer's batch, the limit counts the batch's own attaches: what passes without a count never goes past it", async () => {
+    const settings = new ApplicationSettingsStore(DEVICE_SCHEMA);
+    await inTransaction((em) => settings.apply(em, APP, 2, { userRegistration: 'sdk', userDataFields: [], channelLimits: { devicesPerUser: 3 } }));
+    await save(Device.register(APP, 'batch-limit-0', { platform: 'iOS', properties: {}, user: { userId: 'U-batch-limit', userName: null } }, cause));
+    for (const deviceId of ['batch-limit-1', 'batch-limit-2', 'batch-limit-3']) await save(Device.register(APP, deviceId, { platform: 'iOS', properties: {} }, cause));
+    const assign = new AssignDeviceUserUseCase(devices, settings);
+    const decisions: unknown[] = [];
+    await batchStatementsOf(dataSource, async (tx) => {
+      const em = tx.shared()!.em;
+      const ids = ['batch-limit-1', 'batch-limit-2', 'batch-limit-3'];
+      await devices.preload(em, ids.map((deviceId) => ({ application: APP, deviceId })));
+      await devices.preloadUsers(em, [{ application: APP, userId: 'U-batch-limit' }]);
+      for (const deviceId of ids) {
+        const attach = newEnvelope({ type: ASSIGN_DEVICE_USER, application: APP, aggregateId: deviceId, aggregateVersion: null, payload: { userID: 'U-batch-limit', credential: 'master' as const } });
+        decisions.push(await tx.run((runEm) => assign.execute(runEm, attach)));
+      }
+    });
+    expect(decisions.map((decision) => (decision as { kind: string }).kind)).toEqual(['accepted', 'accepted', 'rejected']);
+    expect((await read('batch-limit-3'))?.snapshot.userId).toBeNull();
+  });
+
   describe('statements per command (each one is a round trip)', () => {
     const settings = new ApplicationSettingsStore(DEVICE_SCHEMA);
     const command = <T extends CommandType>(type: T, deviceId: string, payload: Message<T>['payload']): Message<T> =>
@@ -177,7 +229,7 @@ describe('DevicesRepository on PostgreSQL', () => {
 
     const statements = (run: (em: EntityManager) => Promise<unknown>) => statementsOf(dataSource, run);
 
-    it('registering a new device from the SDK, attaching it to a user with the master secret, tagging it: one locking read and one write each', async () => {
+    it('registering a new device from the SDK, attaching it to a user with the master secret, tagging it: one locking read and one write each (and, to attach, the limit: settings, the user\'s lock, a count)', async () => {
       const register = new RegisterDeviceUseCase(devices, settings);
       const assign = new AssignDeviceUserUseCase(devices, settings);
       const addTags = new AddDeviceTagsUseCase(devices);
@@ -187,7 +239,7 @@ describe('DevicesRepository on PostgreSQL', () => {
       ).toEqual(['SELECT', 'INSERT']);
       expect(
         await statements((em) => assign.execute(em, command(ASSIGN_DEVICE_USER, 'device-counted', { userID: 'U-counted', credential: 'master' }))),
-      ).toEqual(['SELECT', 'UPDATE']);
+      ).toEqual(['SELECT', 'SELECT', 'SELECT', 'SELECT', 'UPDATE']);
       expect(await statements((em) => addTags.execute(em, command(ADD_DEVICE_TAGS, 'device-counted', { tags: ['x'] })))).toEqual(['SELECT', 'UPDATE']);
       expect((await read('device-counted'))?.snapshot).toMatchObject({ userId: 'U-counted', tags: ['x'], version: 3 });
     });
@@ -196,6 +248,8 @@ describe('DevicesRepository on PostgreSQL', () => {
     const inBatch = (commands: Message<CommandType>[], execute: (em: EntityManager, command: Message<CommandType>) => Promise<unknown>) =>
       batchStatementsOf(dataSource, async (tx) => {
         await devices.preload(tx.shared()!.em, commands.map(({ application, aggregateId }) => ({ application, deviceId: aggregateId })));
+        const named = commands.flatMap(({ application, payload }) => ('userID' in payload && payload.userID ? [{ application, userId: payload.userID }] : []));
+        await devices.preloadUsers(tx.shared()!.em, named);
         for (const each of commands) await tx.run((em) => execute(em, each));
       });
 
@@ -216,7 +270,8 @@ describe('DevicesRepository on PostgreSQL', () => {
         if (each.type === ASSIGN_DEVICE_USER) return assign.execute(em, each as Message<typeof ASSIGN_DEVICE_USER>);
         return addTags.execute(em, each as Message<typeof ADD_DEVICE_TAGS>);
       });
-      expect(sent).toEqual(['SELECT', 'INSERT', 'UPDATE']);
+      // The devices; the named users' locks and counts; the settings (once); the writes.
+      expect(sent).toEqual(['SELECT', 'SELECT', 'SELECT', 'SELECT', 'INSERT', 'UPDATE']);
       // Each command saw what the one before it left: the new device's three changes, the old one's two.
       expect((await read('device-batch-new'))?.snapshot).toMatchObject({ userId: 'U-batch', tags: ['y'], version: 3 });
       expect((await read('device-batch-old'))?.snapshot).toMatchObject({ tags: ['x', 'z'], version: 3 });

@@ -203,8 +203,11 @@ describe('applications, credentials and settings', () => {
           { key: 'firstName', label: 'First Name', type: 'text' },
           { key: 'gender', label: 'Gender', type: 'enum', values: ['Male', 'Female', 'Other'], required: true },
         ],
+        channelLimits: { devicesPerUser: 5 },
       });
       expect(put.status).toBe(200);
+      // The limits it did not name are stored at their defaults: every service has the same document.
+      expect(put.body.settings.channelLimits).toEqual({ devicesPerUser: 5, contactsPerUser: 20 });
       const changedAt = Date.now();
       for (const schema of ['profile', 'device', 'recipient']) {
         const row = await waitFor(
@@ -258,6 +261,9 @@ describe('applications, credentials and settings', () => {
         [{ userDataFields: [{ key: 'size', label: 'Size', type: 'enum' }] }, 'userDataFields.0.values'],
         [{ userDataFields: [{ key: 'age', label: 'Age', type: 'number', values: ['1'] }] }, 'userDataFields.0.values'],
         [{ userDataFields: [{ key: 'a', label: 'A', type: 'text' }, { key: 'a', label: 'A', type: 'text' }] }, 'userDataFields.1.key'],
+        [{ channelLimits: { devicesPerUser: 0 } }, 'channelLimits.devicesPerUser'],
+        [{ channelLimits: { contactsPerUser: 201 } }, 'channelLimits.contactsPerUser'],
+        [{ channelLimits: { devicesPerUser: 2.5 } }, 'channelLimits.devicesPerUser'],
       ];
       for (const [body, field] of cases) {
         const answer = await master(app).put('/application/settings', body);
@@ -267,7 +273,12 @@ describe('applications, credentials and settings', () => {
           fields: expect.arrayContaining([field]),
         });
       }
-      expect((await master(app).get('/application/settings')).body.settings).toEqual({ userRegistration: 'sdk', userDataFields: [] });
+      // An application that never set limits answers the defaults.
+      expect((await master(app).get('/application/settings')).body.settings).toEqual({
+        userRegistration: 'sdk',
+        userDataFields: [],
+        channelLimits: { devicesPerUser: 20, contactsPerUser: 20 },
+      });
     });
 
     it('removing a field keeps the values profiles hold; writing it is then refused until it is defined again', async () => {

@@ -271,4 +271,41 @@ describe('users: deactivate and erase', () => {
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
   });
+
+  it("a user's channels are bounded: one more device or contact than the application allows is 409 CHANNEL_LIMIT_REACHED, and changes nothing", async () => {
+    const limited = await createApplication(stack.gatewayUrl, stack.adminSecret, 'Limited');
+    const backend = new ApiClient(stack.gatewayUrl).as(limited.applicationKey, limited.masterSecret);
+    const settings = await backend.put('/application/settings', { channelLimits: { devicesPerUser: 2, contactsPerUser: 1 } });
+    expect(settings.body.settings.channelLimits).toEqual({ devicesPerUser: 2, contactsPerUser: 1 });
+    const p = person('limited');
+    // The services apply settings within a second: until then a write may still see the defaults.
+    await waitFor(
+      async () => (await pg.query('SELECT 1 FROM recipient.application_settings WHERE application = $1 AND version = 2', [limited.applicationKey])).rowCount === 1 &&
+        (await pg.query('SELECT 1 FROM device.application_settings WHERE application = $1 AND version = 2', [limited.applicationKey])).rowCount === 1,
+      { timeoutMs: 5_000, description: 'the services to apply the limits' },
+    );
+
+    const devices = [`${p.deviceID}-1`, `${p.deviceID}-2`, `${p.deviceID}-3`];
+    for (const deviceID of devices) expect((await backend.post('/device', { deviceID, platform: 'iOS', transport: 'APNS' })).status).toBe(201);
+    expect((await backend.put(`/device/${devices[0]}/user`, { userID: p.userID })).status).toBe(200);
+    expect((await backend.put(`/device/${devices[1]}/user`, { userID: p.userID })).status).toBe(200);
+    const third = await backend.put(`/device/${devices[2]}/user`, { userID: p.userID });
+    expect(third.status).toBe(409);
+    expect(third.body).toMatchObject({ status: 409, code: 'CHANNEL_LIMIT_REACHED' });
+    expect(third.body.message).toContain('channelLimits.devicesPerUser');
+
+    expect((await backend.post('/email', { email: p.email, userID: p.userID })).status).toBe(201);
+    const sms = await backend.post('/sms', { phone: p.phone, userID: p.userID });
+    expect(sms.status).toBe(409);
+    expect(sms.body).toMatchObject({ code: 'CHANNEL_LIMIT_REACHED' });
+
+    const profile = (await backend.get(`/user/foruserid/${p.userID}/profile`)).body.profile;
+    expect(profile.channels.push.map((device: { deviceID: string }) => device.deviceID).sort()).toEqual(devices.slice(0, 2).sort());
+    expect(profile.channels.email).toHaveLength(1);
+    expect(profile.channels.sms).toEqual([]);
+
+    // Deactivating one makes room.
+    expect((await backend.delete(`/device/${devices[0]}`)).status).toBe(200);
+    expect((await backend.put(`/device/${devices[2]}/user`, { userID: p.userID })).status).toBe(200);
+  });
 });

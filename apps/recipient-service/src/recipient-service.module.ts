@@ -102,6 +102,7 @@ export class RecipientServiceModule {
             // An erasure names a user, not a recipient.
             commandUnitPreload(keys, (type) => type.startsWith('recipient.') && type !== ERASE_RECIPIENT_USER, async (em, commands) => {
               const loaded = await recipients.preload(em, commands.map(({ application, aggregateId }) => ({ application, recipientId: aggregateId })));
+              await recipients.preloadUsers(em, commands.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : [])));
               return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
             }),
           inject: [RecipientsRepository, SubjectKeys],

@@ -179,7 +179,7 @@ describe('RecipientsRepository on PostgreSQL', () => {
 
     const statements = (run: (em: EntityManager) => Promise<unknown>) => statementsOf(dataSource, run);
 
-    it('the backend registering an email for a user, then tagging it: one locking read and one write each', async () => {
+    it('the backend registering an email for a user, then tagging it: one locking read and one write each (and, to attach, the limit: settings, the user\'s lock, a count)', async () => {
       const register = new RegisterRecipientUseCase(recipients, settings, clock, new VerificationTokens(60, clock));
       const addTags = new AddRecipientTagsUseCase(recipients);
       const address = 'counted@domain.example';
@@ -192,7 +192,7 @@ describe('RecipientsRepository on PostgreSQL', () => {
             command(REGISTER_RECIPIENT, id, { channel: 'email', address, normalisedAddress: address, userID: 'U-counted', language: 'en', credential: 'master' }),
           ),
         ),
-      ).toEqual(['SELECT', 'INSERT']);
+      ).toEqual(['SELECT', 'SELECT', 'SELECT', 'SELECT', 'INSERT']);
       expect(await statements((em) => addTags.execute(em, command(ADD_RECIPIENT_TAGS, id, { tags: ['x'] })))).toEqual(['SELECT', 'UPDATE']);
       expect((await read(id))?.snapshot).toMatchObject({ userId: 'U-counted', tags: ['x'], version: 2 });
     });

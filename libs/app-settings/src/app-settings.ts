@@ -6,8 +6,11 @@ import {
   APPLICATION_DELETED,
   APPLICATION_SETTINGS_CHANGED,
   ApplicationSettings,
+  ChannelLimits,
+  DEFAULT_APPLICATION_SETTINGS,
   Message,
   Topics,
+  channelLimitsOf,
 } from '@omni/contracts';
 import {
   KAFKA_SETTINGS,
@@ -60,6 +63,11 @@ export class ApplicationSettingsStore {
   async get(em: EntityManager, application: string): Promise<KnownApplication | undefined> {
     const row = await this.row(em, application);
     return row && !row.deleted ? { settings: row.settings, version: row.version } : undefined;
+  }
+
+  /** The channel limits in force for `application` (the defaults when it set none, or is unknown). */
+  async channelLimits(em: EntityManager, application: string): Promise<Required<ChannelLimits>> {
+    return channelLimitsOf((await this.get(em, application))?.settings ?? DEFAULT_APPLICATION_SETTINGS);
   }
 
   /** The version of the copy (deleted or not), or undefined when nothing arrived yet. */

@@ -7,3 +7,4 @@ export * from './serialization-failure';
 export * from './coalescing-queue';
 export * from './batch-rows';
 export * from './values-list';
+export * from './user-channel-limit';

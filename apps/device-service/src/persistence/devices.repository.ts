@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DevicePlatform, DeviceTransport } from '@omni/contracts';
-import { BatchRows, DeferredWrite, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
+import { BatchRows, DeferredWrite, UserChannelLimit, UserRef, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
 import { DEVICE_SCHEMA } from '../config';
 import { Device, DevicePropertyValues, DeviceState, DeviceStatus, DeviceUserData } from '../domain/device';
 
@@ -86,6 +86,43 @@ export class DevicesRepository {
     const states = rows.map(toState);
     for (const state of states) this.inBatch.remember(em, keyOf(state.application, state.deviceId), state);
     return states.map((state) => Device.restore(state));
+  }
+
+  /** The limit of active devices per user (see UserChannelLimit). */
+  private readonly perUser = new UserChannelLimit(
+    'active devices of a user',
+    async (em, users) =>
+      (
+        await queryRows<{ application: string; user_id: string; count: number }>(
+          em,
+          `SELECT application, user_id, count(*)::int AS count FROM ${DEVICES}
+            WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'active'
+            GROUP BY application, user_id`,
+          [users.map((user) => user.application), users.map((user) => user.userId)],
+        )
+      ).map((row) => ({ application: row.application, userId: row.user_id, count: row.count })),
+    async (em, { application, userId }, except) => {
+      await this.inBatch.flush(em);
+      const rows = await queryRows<{ count: number }>(
+        em,
+        `SELECT count(*)::int AS count FROM ${DEVICES} WHERE application = $1 AND user_id = $2 AND status = 'active' AND device_id <> ALL($3::text[])`,
+        [application, userId, except],
+      );
+      return rows[0].count;
+    },
+  );
+
+  /** In a consumer's batch: lock the users its commands attach devices to, and count their active devices. */
+  preloadUsers(em: EntityManager, users: readonly UserRef[]): Promise<void> {
+    return this.perUser.preload(em, users);
+  }
+
+  /**
+   * Whether the user may have one more active device (with `except`, the devices the change
+   * concerns, not counted), every other attach to the user waiting for this transaction.
+   */
+  mayAttach(em: EntityManager, user: UserRef, except: readonly string[], limit: number): Promise<boolean> {
+    return this.perUser.allows(em, user, except, limit);
   }
 
   /** Whether any committed device (or one this transaction changed) belongs to the user: a plain read, it waits for no lock. */

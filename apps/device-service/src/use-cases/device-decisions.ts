@@ -49,6 +49,16 @@ export const DeviceDecisions = {
     );
   },
 
+  /** The device would be one more active device of its user than the application allows. */
+  channelLimitReached(limit: number): Decision {
+    return Decision.rejected(
+      DEVICE_AGGREGATE,
+      409,
+      'CHANNEL_LIMIT_REACHED',
+      `the user already has ${limit} active push devices, the most this application allows (channelLimits.devicesPerUser): deactivate one, or raise the limit`,
+    );
+  },
+
   validationFailed(fields: FieldError[]): Decision {
     return Decision.rejected(DEVICE_AGGREGATE, 400, 'VALIDATION_FAILED', `invalid payload: ${fields.map((f) => f.message).join('; ')}`, fields);
   },

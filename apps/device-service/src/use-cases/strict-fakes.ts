@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
+import { UserRef } from '@omni/persistence';
 import { strictFake } from '@omni/testing';
-import { ApplicationSettings, CommandType, Message, newEnvelope } from '@omni/contracts';
+import { ApplicationSettings, ChannelLimits, CommandType, DEFAULT_APPLICATION_SETTINGS, Message, channelLimitsOf, newEnvelope } from '@omni/contracts';
 import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
 import { Device, DeviceState } from '../domain/device';
 import { DevicesRepository } from '../persistence/devices.repository';
@@ -18,6 +19,7 @@ export type DeviceCall =
   | { method: 'findForUpdate'; em: EntityManager; application: string; deviceId: string }
   | { method: 'findOfUserForUpdate'; em: EntityManager; application: string; userId: string; found: string[] }
   | { method: 'userHasDevices'; em: EntityManager; application: string; userId: string }
+  | { method: 'mayAttach'; em: EntityManager; application: string; userId: string; except: readonly string[]; limit: number }
   | { method: 'save'; em: EntityManager; device: Device; saved: DeviceState };
 
 /**
@@ -55,6 +57,10 @@ export function strictDevices(...stored: Device[]): {
       calls.push({ method: 'userHasDevices', em, application, userId });
       return ofUser(application, userId).length > 0;
     },
+    async mayAttach(em: EntityManager, { application, userId }: UserRef, except: readonly string[], limit: number): Promise<boolean> {
+      calls.push({ method: 'mayAttach', em, application, userId, except, limit });
+      return ofUser(application, userId).filter((device) => device.isActive && !except.includes(device.snapshot.deviceId)).length < limit;
+    },
     async save(em: EntityManager, device: Device): Promise<void> {
       calls.push({ method: 'save', em, device, saved: structuredClone(device.snapshot) });
     },
@@ -69,6 +75,9 @@ export function strictSettings(settings?: ApplicationSettings): { store: Applica
     async get(_em: EntityManager, application: string): Promise<KnownApplication | undefined> {
       calls.push({ application });
       return settings && application === APP ? { settings, version: 1 } : undefined;
+    },
+    async channelLimits(_em: EntityManager, application: string): Promise<Required<ChannelLimits>> {
+      return channelLimitsOf((application === APP && settings) || DEFAULT_APPLICATION_SETTINGS);
     },
   }) as unknown as ApplicationSettingsStore;
   return { store, calls };

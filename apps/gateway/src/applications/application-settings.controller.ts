@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApplicationSettings, USER_DATA_FIELD_KEY, UserDataFieldDefinition } from '@omni/contracts';
+import { ApplicationSettings, USER_DATA_FIELD_KEY, UserDataFieldDefinition, channelLimitsOf } from '@omni/contracts';
 import { ApplicationCache } from '../auth/application-cache';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { ApiError } from '../errors/api-error';
@@ -25,7 +25,7 @@ export class ApplicationSettingsController {
   @Get('settings')
   @Accepts('master')
   async get(@ApplicationKey() application: string) {
-    return { settings: await this.settingsOf(application) };
+    return { settings: withLimitsInForce(await this.settingsOf(application)) };
   }
 
   @Put('settings')
@@ -35,8 +35,10 @@ export class ApplicationSettingsController {
     const settings = await this.edit(application, (current) => ({
       userRegistration: body.userRegistration ?? current.userRegistration,
       userDataFields: fields ?? current.userDataFields,
+      // Stored whole (the defaults of the limits it does not name included): every service applies the same document.
+      channelLimits: channelLimitsOf(current, body.channelLimits),
     }));
-    return { settings };
+    return { settings: withLimitsInForce(settings) };
   }
 
   @Get('userdatafields')
@@ -129,3 +131,9 @@ export class ApplicationSettingsController {
     return settings;
   }
 }
+
+/** Settings as answered: the channel limits in force, defaults included. */
+function withLimitsInForce(settings: ApplicationSettings): ApplicationSettings {
+  return { ...settings, channelLimits: channelLimitsOf(settings) };
+}
+

@@ -109,6 +109,14 @@ function message(text: string, description = 'OK'): (schemas: ResponseSchemas) =
 /** The routes of GATEWAY_CONTROLLERS, by `METHOD /openapi/{path}`. */
 export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
   const ok = (text: string, description?: string) => message(text, description)(schemas);
+  const deviceLimit = {
+    409: {
+      description:
+        '`CHANNEL_LIMIT_REACHED`: the device would be one more active push device of its user than the application allows (`channelLimits.devicesPerUser` in the settings); nothing was written.',
+      code: 'CHANNEL_LIMIT_REACHED',
+      message: 'the user already has 20 active push devices, the most this application allows (channelLimits.devicesPerUser): deactivate one, or raise the limit',
+    },
+  };
   const recipientRoutes = (channel: 'email' | 'sms'): Record<string, RouteDoc> => {
     const base = `/${channel}`;
     const Tag = channel === 'email' ? 'Email' : 'SMS';
@@ -116,6 +124,14 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
     const what = channel === 'email' ? 'Email Contact' : 'SMS Number';
     const updated = channel === 'email' ? 'email contact updated' : 'sms number updated';
     const common = { tag: Tag, reference: PUSH_API, notFound: RECIPIENT_NOT_FOUND } as const;
+    const contactLimit = {
+      409: {
+        description:
+          '`CHANNEL_LIMIT_REACHED`: the user already has as many email contacts and SMS numbers (active, or pending verification) as the application allows (`channelLimits.contactsPerUser` in the settings); nothing was written.',
+        code: 'CHANNEL_LIMIT_REACHED',
+        message: 'the user already has 20 email contacts and SMS numbers, the most this application allows (channelLimits.contactsPerUser): deactivate one, or raise the limit',
+      },
+    };
     const userDataTimeout = {
       504: {
         description:
@@ -143,7 +159,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
           201: { description: 'Created.', schema: schemas.deviceMessage, example: { message: 'subscription created', device: { id: 'email-Xq2c8bWl0nWJ3aQkY9vT1g', deviceID: 'email-Xq2c8bWl0nWJ3aQkY9vT1g' } } },
           202: { description: 'Accepted: being processed (`Prefer: respond-async`, or not yet visible).', schema: schemas.recipientAccepted },
         },
-        errors: userDataTimeout,
+        errors: { ...contactLimit, ...userDataTimeout },
       },
       [`PUT ${base}/{deviceID}`]: {
         ...common,
@@ -159,7 +175,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
             example: { message: `${updated}, pending validation`, commandId: '6f1c9e0a-4d2b-4c1e-9f57-0b8e5d6a7c31', status: 'pending' },
           },
         },
-        errors: userDataTimeout,
+        errors: { ...contactLimit, ...userDataTimeout },
       },
       [`DELETE ${base}/{deviceID}`]: {
         ...common,
@@ -271,7 +287,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       summary: 'Change the application settings',
       description: 'The given parts replace the current ones; omitted parts stay. Services apply a change within a second.',
       notFound: APPLICATION_NOT_FOUND,
-      requestExample: { userRegistration: 'api', userDataFields: [{ key: 'firstName', label: 'First name', type: 'text' }] },
+      requestExample: { userRegistration: 'api', userDataFields: [{ key: 'firstName', label: 'First name', type: 'text' }], channelLimits: { devicesPerUser: 10 } },
       responses: { 200: { description: 'OK', schema: { type: 'object', required: ['settings'], properties: { settings: schemas.settings } } } },
     },
     'GET /application/userdatafields': {
@@ -396,6 +412,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       },
       errors: {
         403: { description: 'Credentials this route does not accept, or `USER_REGISTRATION_RESTRICTED`.', code: 'USER_REGISTRATION_RESTRICTED', message: 'user registration is restricted to the API' },
+        ...deviceLimit,
       },
     },
     'PUT /device/{deviceID}': { ...sdkDevice, operationId: 'putDevice', summary: 'Update an existing device', requestExample: { language: 'nl', region: 'NL', timeZoneOffset: 1 }, responses: { 200: deviceUpdated } },
@@ -495,6 +512,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
       summary: 'Register User To Device',
       requestExample: { userID: '12345678', userName: 'John Doe' },
       responses: { 200: deviceUpdated },
+      errors: deviceLimit,
     },
     'DELETE /device/{deviceID}/user': { ...pushDevice, operationId: 'deleteDeviceUser', summary: 'Unregister User From Device', responses: { 200: deviceUpdated } },
     'PUT /device/{deviceID}/userdata/override': {

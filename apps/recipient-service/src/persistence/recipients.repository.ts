@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { RecipientChannel, RecipientVerification } from '@omni/contracts';
-import { BatchRows, DeferredWrite, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
+import { BatchRows, DeferredWrite, UserChannelLimit, UserRef, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
 import { RECIPIENT_SCHEMA } from '../config';
 import { Recipient, RecipientPropertyValues, RecipientState, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
 
@@ -14,6 +14,9 @@ const RECIPIENTS = `${quoteIdentifier(RECIPIENT_SCHEMA)}.recipients`;
 const COLUMNS =
   'application, recipient_id, channel, address, user_id, user_name, properties, tags, user_data, status, verification, token_hash, token_expires_at, version, ' +
   'registered_at';
+
+/** A contact that counts as one of its user's: active, or pending verification (Recipient.isPresent). */
+const PRESENT = `(status = 'active' OR (status = 'inactive' AND verification = 'pending'))`;
 
 /** The primary key: a second insert of one (application, recipient id) raced this one. */
 const PRIMARY_KEY = 'recipients_pkey';
@@ -99,6 +102,43 @@ export class RecipientsRepository {
     const stored = rows.map(toStored);
     for (const each of stored) this.inBatch.remember(em, keyOf(each.state.application, each.state.recipientId), each);
     return stored.map(({ state, registeredAt }) => Recipient.restore(state, registeredAt));
+  }
+
+  /** The limit of contacts per user (see UserChannelLimit): present ones, active or pending verification (Recipient.isPresent). */
+  private readonly perUser = new UserChannelLimit(
+    'present contacts of a user',
+    async (em, users) =>
+      (
+        await queryRows<{ application: string; user_id: string; count: number }>(
+          em,
+          `SELECT application, user_id, count(*)::int AS count FROM ${RECIPIENTS}
+            WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND ${PRESENT}
+            GROUP BY application, user_id`,
+          [users.map((user) => user.application), users.map((user) => user.userId)],
+        )
+      ).map((row) => ({ application: row.application, userId: row.user_id, count: row.count })),
+    async (em, { application, userId }, except) => {
+      await this.inBatch.flush(em);
+      const rows = await queryRows<{ count: number }>(
+        em,
+        `SELECT count(*)::int AS count FROM ${RECIPIENTS} WHERE application = $1 AND user_id = $2 AND ${PRESENT} AND recipient_id <> ALL($3::text[])`,
+        [application, userId, except],
+      );
+      return rows[0].count;
+    },
+  );
+
+  /** In a consumer's batch: lock the users its commands attach contacts to, and count their present contacts. */
+  preloadUsers(em: EntityManager, users: readonly UserRef[]): Promise<void> {
+    return this.perUser.preload(em, users);
+  }
+
+  /**
+   * Whether the user may have one more present contact (`except` not counted), every other attach
+   * to the user waiting for this transaction.
+   */
+  mayAttach(em: EntityManager, user: UserRef, except: readonly string[], limit: number): Promise<boolean> {
+    return this.perUser.allows(em, user, except, limit);
   }
 
   /**

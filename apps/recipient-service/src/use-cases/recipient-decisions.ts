@@ -45,6 +45,16 @@ export const RecipientDecisions = {
     return Decision.rejected(RECIPIENT_AGGREGATE, 409, 'RECIPIENT_ID_CONFLICT', 'another address already has this recipient id');
   },
 
+  /** The contact would be one more present contact of its user than the application allows. */
+  channelLimitReached(limit: number): Decision {
+    return Decision.rejected(
+      RECIPIENT_AGGREGATE,
+      409,
+      'CHANNEL_LIMIT_REACHED',
+      `the user already has ${limit} email contacts and SMS numbers, the most this application allows (channelLimits.contactsPerUser): deactivate one, or raise the limit`,
+    );
+  },
+
   validationFailed(fields: FieldError[]): Decision {
     return Decision.rejected(RECIPIENT_AGGREGATE, 400, 'VALIDATION_FAILED', `invalid payload: ${fields.map((f) => f.message).join('; ')}`, fields);
   },

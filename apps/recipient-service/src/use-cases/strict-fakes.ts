@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
+import { UserRef } from '@omni/persistence';
 import { strictFake } from '@omni/testing';
-import { ApplicationSettings, CommandType, Message, newEnvelope, recipientId } from '@omni/contracts';
+import { ApplicationSettings, ChannelLimits, CommandType, DEFAULT_APPLICATION_SETTINGS, Message, channelLimitsOf, newEnvelope, recipientId } from '@omni/contracts';
 import { ApplicationSettingsStore, KnownApplication } from '@omni/app-settings';
 import { Recipient, RecipientState } from '../domain/recipient';
 import { IssuedToken, hashVerificationToken } from '../domain/verification-token';
@@ -25,6 +26,7 @@ const strict = <T extends object>(name: string, implemented: T): T => strictFake
 export type RecipientCall =
   | { method: 'findForUpdate'; em: EntityManager; application: string; recipientId: string }
   | { method: 'findOfUserForUpdate'; em: EntityManager; application: string; userId: string }
+  | { method: 'mayAttach'; em: EntityManager; application: string; userId: string; except: readonly string[]; limit: number }
   | { method: 'save'; em: EntityManager; recipient: Recipient; saved: RecipientState };
 
 /**
@@ -45,6 +47,13 @@ export function strictRecipients(...stored: Recipient[]): { repository: Recipien
         .filter((recipient) => recipient.snapshot.application === application && recipient.snapshot.userId === userId)
         .sort((a, b) => (a.snapshot.recipientId < b.snapshot.recipientId ? -1 : 1));
     },
+    async mayAttach(em: EntityManager, { application, userId }: UserRef, except: readonly string[], limit: number): Promise<boolean> {
+      calls.push({ method: 'mayAttach', em, application, userId, except, limit });
+      const present = [...byKey.values()].filter(
+        ({ snapshot, isPresent }) => snapshot.application === application && snapshot.userId === userId && isPresent && !except.includes(snapshot.recipientId),
+      );
+      return present.length < limit;
+    },
     async save(em: EntityManager, recipient: Recipient): Promise<void> {
       calls.push({ method: 'save', em, recipient, saved: structuredClone(recipient.snapshot) });
     },
@@ -59,6 +68,9 @@ export function strictSettings(settings?: ApplicationSettings): { store: Applica
     async get(_em: EntityManager, application: string): Promise<KnownApplication | undefined> {
       calls.push({ application });
       return settings && application === APP ? { settings, version: 1 } : undefined;
+    },
+    async channelLimits(_em: EntityManager, application: string): Promise<Required<ChannelLimits>> {
+      return channelLimitsOf((application === APP && settings) || DEFAULT_APPLICATION_SETTINGS);
     },
   }) as unknown as ApplicationSettingsStore;
   return { store, calls };

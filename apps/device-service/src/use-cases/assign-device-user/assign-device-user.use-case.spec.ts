@@ -24,7 +24,7 @@ describe('AssignDeviceUserUseCase', () => {
       causationId: command.id,
       payload: { userID: 'U1', userName: 'Ada', previousUserID: null, state: STORED_DEVICE_STATE },
     });
-    expect(calls.map((call) => call.method)).toEqual(['findForUpdate', 'save']);
+    expect(calls.map((call) => call.method)).toEqual(['findForUpdate', 'mayAttach', 'save']);
     expect(settingsCalls).toEqual([{ application: APP }]);
   });
 
@@ -73,6 +73,35 @@ describe('AssignDeviceUserUseCase', () => {
       const { decision, settingsCalls } = await run([storedDevice()], { userID: 'U1', credential: 'master' }, API_MODE);
       expect(decision).toMatchObject({ kind: 'accepted', version: 4 });
       expect(settingsCalls).toEqual([]);
+    });
+  });
+
+  describe('the limit of active devices per user', () => {
+    const ofUser = (count: number, userId = 'U1') =>
+      Array.from({ length: count }, (_, index) => storedDevice({ deviceId: `device-u${index}`, userId }));
+    const limited: ApplicationSettings = { userRegistration: 'sdk', userDataFields: [], channelLimits: { devicesPerUser: 3 } };
+
+    it('a device that would be one more than the limit is refused with 409 CHANNEL_LIMIT_REACHED, and nothing is saved', async () => {
+      const { decision, methods } = await run([storedDevice(), ...ofUser(3)], { userID: 'U1', credential: 'master' }, limited);
+
+      expect(decision).toMatchObject({ kind: 'rejected', status: 409, code: 'CHANNEL_LIMIT_REACHED' });
+      expect(decision.kind === 'rejected' && decision.message).toContain('3 active push devices');
+      expect(methods).toEqual(['findForUpdate', 'mayAttach']);
+    });
+
+    it('below the limit, or counting only active devices, or with the default of 20, it is attached', async () => {
+      expect((await run([storedDevice(), ...ofUser(2)], { userID: 'U1', credential: 'master' }, limited)).decision.kind).toBe('accepted');
+      const inactive = ofUser(3).map((device) => Device.restore({ ...device.snapshot, status: 'inactive' }));
+      expect((await run([storedDevice(), ...inactive], { userID: 'U1', credential: 'master' }, limited)).decision.kind).toBe('accepted');
+      expect((await run([storedDevice(), ...ofUser(19)], { userID: 'U1', credential: 'master' })).decision.kind).toBe('accepted');
+      expect((await run([storedDevice(), ...ofUser(20)], { userID: 'U1', credential: 'master' })).decision).toMatchObject({ status: 409 });
+    });
+
+    it('a device already the user\'s (a new name) is not counted again, even at the limit', async () => {
+      const { decision, methods } = await run([storedDevice({ userId: 'U1' }), ...ofUser(3)], { userID: 'U1', userName: 'Ada', credential: 'master' }, limited);
+
+      expect(decision.kind).toBe('accepted');
+      expect(methods).toEqual(['findForUpdate', 'save']);
     });
   });
 });

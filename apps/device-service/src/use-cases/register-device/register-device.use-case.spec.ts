@@ -42,9 +42,9 @@ describe('RegisterDeviceUseCase', () => {
         oldDeviceID: null,
       },
     });
-    expect(methods).toEqual(['find device-1', 'save device-1']);
+    expect(methods).toEqual(['find device-1', 'mayAttach', 'save device-1']);
     expect(calls[0]).toEqual({ method: 'findForUpdate', em, application: APP, deviceId: 'device-1' });
-    expect(calls[1]).toMatchObject({ em, saved: { status: 'active', userId: 'U1', version: 1 } });
+    expect(calls[2]).toMatchObject({ em, saved: { status: 'active', userId: 'U1', version: 1 } });
   });
 
   it('a known device sent the same registration: accepted, not created, no events, not saved', async () => {
@@ -178,7 +178,7 @@ describe('RegisterDeviceUseCase', () => {
       expect(decision.events[0]).toMatchObject({ causationId: command.id, payload: { replacedBy: 'device-1', previousUserID: 'U1' } });
       expect(decision.events[1].payload).toMatchObject({ userID: 'U1', userName: 'Ada', tags: ['a'], userData: { firstName: 'Ada' }, oldDeviceID: 'device-0' });
       // Rows are locked in deviceID order, so two moves between the same devices never deadlock.
-      expect(methods).toEqual(['find device-0', 'find device-1', 'save device-0', 'save device-1']);
+      expect(methods).toEqual(['find device-0', 'find device-1', 'mayAttach', 'save device-0', 'save device-1']);
       expect(old.snapshot).toMatchObject({ status: 'inactive', replacedBy: 'device-1', userId: null, tags: [], userData: {} });
     });
 
@@ -238,5 +238,32 @@ describe('RegisterDeviceUseCase', () => {
 
     expect(decision).toMatchObject({ kind: 'accepted', created: true });
     expect(calls.filter((call) => call.method === 'findForUpdate').map((call) => call.application)).toEqual(['app-key-2', 'app-key-2']);
+  });
+
+  describe('the limit of active devices per user', () => {
+    const limited = strictSettings({ userRegistration: 'sdk', userDataFields: [], channelLimits: { devicesPerUser: 2 } });
+    const ofUser = (count: number) => Array.from({ length: count }, (_, index) => storedDevice({ deviceId: `device-u${index}`, userId: 'U1' }));
+
+    it('a new device registered for a user at the limit is refused with 409, and nothing is saved', async () => {
+      const { decision, methods } = await run(ofUser(2), register({ userID: 'U1', credential: 'master' }), limited);
+
+      expect(decision).toMatchObject({ kind: 'rejected', status: 409, code: 'CHANNEL_LIMIT_REACHED' });
+      expect(methods).toEqual(['find device-1', 'mayAttach']);
+    });
+
+    it('a deactivated device of the user coming back counts as one more', async () => {
+      const inactive = storedDevice({ userId: 'U1', status: 'inactive' });
+      const { decision } = await run([inactive, ...ofUser(2)], register({ credential: 'master' }), limited);
+
+      expect(decision).toMatchObject({ kind: 'rejected', status: 409, code: 'CHANNEL_LIMIT_REACHED' });
+    });
+
+    it('a replacement (oldDeviceID) takes its old device\'s place: the count does not grow', async () => {
+      const old = storedDevice({ deviceId: 'device-0', userId: 'U1' });
+      const { decision, calls } = await run([old, ...ofUser(1)], register({ oldDeviceID: 'device-0', credential: 'master' }), limited);
+
+      expect(decision).toMatchObject({ kind: 'accepted', created: true });
+      expect(calls.find((call) => call.method === 'mayAttach')).toMatchObject({ userId: 'U1', except: ['device-1', 'device-0'] });
+    });
   });
 });

@@ -6,6 +6,7 @@ import { Decision } from '@omni/messaging';
 import { Device, DeviceUser } from '../../domain/device';
 import { DevicesRepository } from '../../persistence/devices.repository';
 import { DeviceDecisions } from '../device-decisions';
+import { deviceLimitPassed, standingOf } from '../device-limit';
 import { userRegistrationRestrictedFor } from '../user-registration-check';
 
 /**
@@ -39,10 +40,13 @@ export class RegisterDeviceUseCase {
     }
 
     const cause = causedBy(command);
+    const before = standingOf(existing);
     const carried = old?.replaceBy(deviceId, cause);
     const registration = { platform: payload.platform, transport: payload.transport, properties: payload, user, carried };
     const device = existing ?? Device.register(application, deviceId, registration, cause);
     if (existing) existing.reregister(registration, cause);
+    const limit = await deviceLimitPassed(this.devices, this.settings, em, device, before, [deviceId, ...(oldDeviceId ? [oldDeviceId] : [])]);
+    if (limit !== undefined) return DeviceDecisions.channelLimitReached(limit);
 
     if (old && old.events.length > 0) await this.devices.save(em, old);
     if (device.events.length > 0) await this.devices.save(em, device);

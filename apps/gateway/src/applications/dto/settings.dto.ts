@@ -1,7 +1,7 @@
 import { OmitType } from '@nestjs/mapped-types';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
-import { USER_REGISTRATION_MODES, UserDataFieldDefinition, UserRegistrationMode } from '@omni/contracts';
+import { ChannelLimits, USER_REGISTRATION_MODES, UserDataFieldDefinition, UserRegistrationMode } from '@omni/contracts';
 
 /** PUT /application/settings: the given parts replace the current ones; omitted parts stay. */
 export class PutSettingsDto {
@@ -15,6 +15,12 @@ export class PutSettingsDto {
   @ValidateNested({ each: true })
   @Type(() => UserDataFieldDefinition)
   userDataFields?: UserDataFieldDefinition[];
+
+  /** The limits it names replace the current ones; the others stay. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChannelLimits)
+  channelLimits?: ChannelLimits;
 }
 
 /** PUT /application/userdatafields/{key}: everything but the key (it is in the path). */

@@ -15,6 +15,7 @@ import {
   erasedRecipient,
   fakeTokens,
   fixedClock,
+  pendingRecipient,
   recipientCommand,
   storedRecipient,
   strictRecipients,
@@ -64,7 +65,7 @@ describe('RegisterRecipientUseCase', () => {
       status: 'active',
       verification: 'none',
     });
-    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'mayAttach', 'save']);
     expect(calls[0]).toEqual({ method: 'findForUpdate', em, application: APP, recipientId: EMAIL_ID });
   });
 
@@ -123,7 +124,7 @@ describe('RegisterRecipientUseCase', () => {
         },
       ],
     ]);
-    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'mayAttach', 'save']);
   });
 
   it('a deactivated contact registered again comes back active: one recipient.registered, not created', async () => {
@@ -160,8 +161,8 @@ describe('RegisterRecipientUseCase', () => {
       // A new contact: it begins now.
       createdAt: result.events[0].time,
     });
-    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
-    expect(calls[1]).toMatchObject({ saved: { address: EMAIL, status: 'active', userId: 'U123456789', version: 8 } });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'mayAttach', 'save']);
+    expect(calls[2]).toMatchObject({ saved: { address: EMAIL, status: 'active', userId: 'U123456789', version: 8 } });
   });
 
   it('an erased contact registered again with verify starts pending with a fresh token', async () => {
@@ -189,8 +190,8 @@ describe('RegisterRecipientUseCase', () => {
       ['recipient.verification-requested', 2],
     ]);
     expect(result.events[1].payload).toEqual({ channel: 'email', address: EMAIL, token: 'token-1', expiresAt: issued[0].expiresAt.toISOString() });
-    const saved = calls[1];
-    if (saved.method !== 'save') throw new Error('second call is not save');
+    const saved = calls[2];
+    if (saved.method !== 'save') throw new Error('third call is not save');
     expect(saved.saved).toMatchObject({ status: 'inactive', verification: 'pending', token: { hash: hashVerificationToken('token-1') } });
     expect(JSON.stringify(saved.saved)).not.toContain('"token-1"');
   });
@@ -325,5 +326,28 @@ describe('RegisterRecipientUseCase', () => {
     expect(await decision).toMatchObject({ kind: 'accepted', created: true });
     expect(calls[0]).toMatchObject({ application: 'app-key-2', recipientId: EMAIL_ID });
     expect(settingsCalls).toEqual([{ application: 'app-key-2' }]);
+  });
+
+  describe('the limit of contacts per user', () => {
+    const limited: ApplicationSettings = { userRegistration: 'sdk', userDataFields: [], channelLimits: { contactsPerUser: 2 } };
+    const contactOf = (userId: string, index: number, overrides = {}) =>
+      storedRecipient({ recipientId: `email-u${index}`, address: `u${index}@domain.example`, userId, ...overrides });
+
+    it('a contact that would be one more than the limit (pending ones counted) is refused with 409, and nothing is saved', async () => {
+      const pending = pendingRecipient('token-9', undefined, { recipientId: 'email-p', address: 'p@domain.example', userId: 'U123456789' });
+      const { decision, calls } = run(register(), { stored: [contactOf('U123456789', 1), pending], settings: limited });
+
+      expect(await decision).toMatchObject({ kind: 'rejected', status: 409, code: 'CHANNEL_LIMIT_REACHED' });
+      expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'mayAttach']);
+    });
+
+    it("deactivated contacts are not counted, and the user's own contact registered again is not counted twice", async () => {
+      const deactivated = contactOf('U123456789', 2, { status: 'inactive' });
+      expect(await run(register(), { stored: [contactOf('U123456789', 1), deactivated], settings: limited }).decision).toMatchObject({ kind: 'accepted' });
+      const own = storedRecipient({ userId: 'U123456789' });
+      const again = run(register({ language: 'de' }), { stored: [own, contactOf('U123456789', 1), contactOf('U123456789', 3)], settings: limited });
+      expect(await again.decision).toMatchObject({ kind: 'accepted' });
+      expect(again.calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+    });
   });
 });

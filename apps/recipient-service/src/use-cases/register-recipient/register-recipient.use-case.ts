@@ -7,6 +7,7 @@ import { Recipient } from '../../domain/recipient';
 import { RecipientsRepository } from '../../persistence/recipients.repository';
 import { Clock, VerificationTokens } from '../../verification/verification-tokens';
 import { decideChanges } from '../recipient-changes';
+import { contactLimitPassed, standingOf } from '../contact-limit';
 import { RecipientDecisions } from '../recipient-decisions';
 
 /**
@@ -48,6 +49,7 @@ export class RegisterRecipientUseCase {
     const decided = await decideChanges(settings, payload, existing?.user ?? null, this.clock.now(), () => this.tokens.issue());
     if (!decided.ok) return decided.decision;
     const cause = causedBy(command);
+    const before = standingOf(found);
     let recipient: Recipient;
     if (existing) {
       recipient = existing;
@@ -59,6 +61,8 @@ export class RegisterRecipientUseCase {
       recipient = Recipient.register(application, aggregateId, channel, address, decided.changes, cause);
     }
 
+    const limit = await contactLimitPassed(this.recipients, this.settings, em, recipient, before);
+    if (limit !== undefined) return RecipientDecisions.channelLimitReached(limit);
     if (recipient.events.length > 0) await this.recipients.save(em, recipient);
     return RecipientDecisions.accepted(recipient, { created: !existing });
   }

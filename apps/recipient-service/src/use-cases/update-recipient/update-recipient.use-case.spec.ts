@@ -84,7 +84,7 @@ describe('UpdateRecipientUseCase', () => {
       ],
       ['recipient.tags-changed', { tags: ['vip'] }],
     ]);
-    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'save']);
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'mayAttach', 'save']);
   });
 
   it('nothing to change: accepted at the same version, no events, not saved', async () => {

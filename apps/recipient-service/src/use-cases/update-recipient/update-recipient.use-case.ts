@@ -6,6 +6,7 @@ import { Decision } from '@omni/messaging';
 import { RecipientsRepository } from '../../persistence/recipients.repository';
 import { Clock, VerificationTokens } from '../../verification/verification-tokens';
 import { decideChanges } from '../recipient-changes';
+import { contactLimitPassed, standingOf } from '../contact-limit';
 import { RecipientDecisions } from '../recipient-decisions';
 
 /** PUT /email/{deviceID}, PUT /sms/{deviceID}: change an active or pending contact (never its address). */
@@ -24,7 +25,10 @@ export class UpdateRecipientUseCase {
     const settings = async () => (await this.settings.get(em, command.application))?.settings ?? DEFAULT_APPLICATION_SETTINGS;
     const decided = await decideChanges(settings, command.payload, recipient.user, this.clock.now(), () => this.tokens.issue());
     if (!decided.ok) return decided.decision;
+    const before = standingOf(recipient);
     recipient.update(decided.changes, causedBy(command));
+    const limit = await contactLimitPassed(this.recipients, this.settings, em, recipient, before);
+    if (limit !== undefined) return RecipientDecisions.channelLimitReached(limit);
     if (recipient.events.length > 0) await this.recipients.save(em, recipient);
     return RecipientDecisions.accepted(recipient);
   }

@@ -7,10 +7,13 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -52,6 +55,39 @@ export class UserDataFieldDefinition {
   required?: boolean;
 }
 
+/** The most a configured channel limit may be: a profile stays a bounded document. */
+export const MAX_CHANNELS_PER_USER = 200;
+
+/**
+ * How many active channels of each kind one user may hold: push devices (device-service), email
+ * contacts and SMS numbers together (recipient-service). A write that would attach one more is
+ * refused (409 CHANNEL_LIMIT_REACHED); what a user already holds stays. Omitted: the defaults.
+ */
+export class ChannelLimits {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CHANNELS_PER_USER)
+  devicesPerUser?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CHANNELS_PER_USER)
+  contactsPerUser?: number;
+}
+
+export const DEFAULT_CHANNEL_LIMITS: Required<ChannelLimits> = { devicesPerUser: 20, contactsPerUser: 20 };
+
+/** The limits in force: the application's (with `change` applied), each one it did not set at its default. */
+export function channelLimitsOf(settings: Pick<ApplicationSettings, 'channelLimits'>, change: ChannelLimits = {}): Required<ChannelLimits> {
+  return { ...DEFAULT_CHANNEL_LIMITS, ...definedOnly(settings.channelLimits ?? {}), ...definedOnly(change) };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
+}
+
 /** The whole settings document of an application. Always sent whole, so nobody applies half of it. */
 export class ApplicationSettings {
   /** `api`: only master-secret calls may attach devices to users or change a user's profile. */
@@ -63,6 +99,12 @@ export class ApplicationSettings {
   @ValidateNested({ each: true })
   @Type(() => UserDataFieldDefinition)
   userDataFields!: UserDataFieldDefinition[];
+
+  /** Absent in settings written before limits existed: the defaults apply (channelLimitsOf). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChannelLimits)
+  channelLimits?: ChannelLimits;
 }
 
 export const DEFAULT_APPLICATION_SETTINGS: ApplicationSettings = { userRegistration: 'sdk', userDataFields: [] };
