@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApplicationCredentials, createApplication, waitFor } from '@omni/testing';
+import { DEFAULT_CHANNEL_LIMITS, MAX_CHANNELS_PER_USER } from '@omni/contracts';
+import { ApiClient, ApplicationCredentials, createApplication, waitFor } from '@omni/testing';
 import { FaultStack, InstanceId, SERVICE_APPS } from './fault-stack';
 import { PhaseFindings, verifyWrites, waitUntilDrained } from './verify';
 import { LoadOptions, WriteLoad } from './write-load';
@@ -107,7 +109,58 @@ const killGatewayInFlight: FaultPhase = {
   },
 };
 
-/** The phases of a run: per round, the services killed, the broker restarted, the database restarted, a gateway killed. */
+/**
+ * One big user (#25): another application's SDK registers three times as many devices as a user may
+ * hold, each with a long id and the same userID, 16 at a time, while the suite's load runs. The
+ * limit must hold exactly (the rest refused with 409, no 202 or 5xx), the profile stays bounded,
+ * and the broker logs no out-of-memory error; the load's writes are checked as in every phase.
+ */
+const BIG_USER = 'a user driven past the channel limit by concurrent attaches';
+const bigUser: FaultPhase = {
+  name: BIG_USER,
+  async inject(stack, load) {
+    const url = stack.gatewayUrls[1];
+    const app = await createApplication(url, stack.adminSecret, 'Big user');
+    const sdk = new ApiClient(url).as(app.applicationKey, app.applicationSecret);
+    const limit = DEFAULT_CHANNEL_LIMITS.devicesPerUser;
+    const userID = `big-${randomUUID()}`;
+    const deviceIds = Array.from({ length: limit * 3 }, (_, index) => `${String(index).padStart(4, '0')}-${'d'.repeat(95)}`);
+    const statuses: number[] = [];
+    const startedAt = Date.now();
+    for (let next = 0; next < deviceIds.length; next += 16) {
+      const answers = await Promise.all(
+        deviceIds.slice(next, next + 16).map((deviceID) => sdk.post('/device', { deviceID, platform: 'iOS', transport: 'APNS', language: 'en', userID })),
+      );
+      statuses.push(...answers.map((answer) => answer.status));
+    }
+    const endedAt = Date.now();
+    const accepted = statuses.filter((status) => status === 201).length;
+    const refused = statuses.filter((status) => status === 409).length;
+    if (accepted !== limit || refused !== deviceIds.length - limit) {
+      throw new Error(`the limit of ${limit} devices did not hold: ${accepted} accepted, ${refused} refused, others ${statuses.filter((s) => s !== 201 && s !== 409).join(',')}`);
+    }
+    const profile = await new ApiClient(url).as(app.applicationKey, app.masterSecret).get(`/user/foruserid/${userID}/profile`);
+    if (profile.body.profile.channels.push.length !== limit) throw new Error(`the profile holds ${profile.body.profile.channels.push.length} devices, not ${limit}`);
+    if (existsSync(stack.kafkaLogFile) && readFileSync(stack.kafkaLogFile, 'utf8').includes('OutOfMemoryError')) {
+      throw new Error('the broker logged an OutOfMemoryError');
+    }
+    // Reported, not asserted: a second of load before the attaches is too few writes for a steady p99.
+    const during = load.latenciesOf((write) => write.sentAt >= startedAt && write.sentAt <= endedAt);
+    const before = load.latenciesOf((write) => write.phase === BIG_USER && write.sentAt < startedAt);
+    return `${deviceIds.length} attaches: ${accepted} accepted, ${refused} refused (409); the load's p99 ${p99(during)} ms during them, ${p99(before)} ms before`;
+  },
+};
+
+function p99(latencies: number[]): string {
+  if (latencies.length === 0) return '–';
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return String(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]);
+}
+
+/**
+ * The phases of a run: per round, the services killed, the broker restarted, the database restarted,
+ * a gateway killed; after the first round, a big user.
+ */
 export function faultPhases(config: FaultSuiteConfig): FaultPhase[] {
   const phases: FaultPhase[] = [];
   for (let round = 0; round < config.rounds; round++) {
@@ -125,6 +178,7 @@ export function faultPhases(config: FaultSuiteConfig): FaultPhase[] {
     ]) {
       phases.push({ ...phase, name: `${phase.name}${suffix}` });
     }
+    if (round === 0) phases.push(bigUser);
   }
   return phases;
 }
@@ -155,6 +209,10 @@ export class FaultSuite {
         body: JSON.stringify({ key: 'counter', label: 'Counter', type: 'number' }),
       });
       if (field.status !== 201) throw new Error(`defining the counter field: ${field.status} ${await field.text()}`);
+      // The load attaches a new device or contact to its few users on most writes: the most a user may hold.
+      const master = new ApiClient(stack.gatewayUrls[0]).as(app.applicationKey, app.masterSecret);
+      const limits = await master.put('/application/settings', { channelLimits: { devicesPerUser: MAX_CHANNELS_PER_USER, contactsPerUser: MAX_CHANNELS_PER_USER } });
+      if (limits.status !== 200) throw new Error(`raising the channel limits: ${limits.status}`);
       const load = new WriteLoad(stack.gatewayUrls, app, config.load);
       await load.setup();
       return new FaultSuite(stack, app, load, config);

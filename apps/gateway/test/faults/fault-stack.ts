@@ -159,6 +159,11 @@ export class FaultStack {
     return [`127.0.0.1:${this.block.ports.kafka}`];
   }
 
+  /** The broker's stdout/stderr since its latest start (WARN and above). */
+  get kafkaLogFile(): string {
+    return path.join(this.dir, 'kafka', 'kafka.log');
+  }
+
   get databaseUrl(): string {
     return this.pg.url;
   }

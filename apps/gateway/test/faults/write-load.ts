@@ -102,6 +102,11 @@ export class WriteLoad {
     return this.writes.filter((write) => write.phase === phase);
   }
 
+  /** Milliseconds from first send to acknowledgement of the acknowledged writes `which` selects. */
+  latenciesOf(which: (write: Write) => boolean): number[] {
+    return this.writes.filter((write) => write.status === 'acknowledged' && write.settledAt !== undefined && which(write)).map((write) => write.settledAt! - write.sentAt);
+  }
+
   private async client(client: number): Promise<void> {
     const users = this.users.slice(client * this.options.usersPerClient, (client + 1) * this.options.usersPerClient);
     // Step numbers grow per client across phases: devices and contacts are new, each user's counter only grows.
