@@ -8,3 +8,4 @@ export * from './coalescing-queue';
 export * from './batch-rows';
 export * from './values-list';
 export * from './user-channel-limit';
+export * from './versioned-table';

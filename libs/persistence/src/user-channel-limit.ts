@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { queryRows } from './query-rows';
 import { batchOf } from './transaction';
 
 /** A user of an application. */
@@ -24,16 +25,28 @@ interface KnownCount {
  */
 export class UserChannelLimit {
   private readonly slot: symbol;
+  private readonly countAllSql: string;
+  private readonly countOneSql: string;
 
   constructor(
-    /** Names the lock: one per kind of channel. */
-    private readonly kind: string,
-    /** The channels of each user, counted (in this transaction, after the locks). */
-    private readonly countAll: (em: EntityManager, users: readonly UserRef[]) => Promise<(UserRef & { count: number })[]>,
-    /** One user's channels but `except`, after the batch's deferred writes are written. */
-    private readonly countExact: (em: EntityManager, user: UserRef, except: readonly string[]) => Promise<number>,
+    private readonly spec: {
+      /** Names the lock: one per kind of channel. */
+      kind: string;
+      /** The channels' table (qualified, quoted), its id column, and which of its rows count (an SQL condition on its columns). */
+      table: string;
+      idColumn: string;
+      counted: string;
+      /** Runs before an exact count: writes what the batch deferred to the table. */
+      beforeCount: (em: EntityManager) => Promise<void>;
+    },
   ) {
+    const { kind, table, idColumn, counted } = spec;
     this.slot = Symbol(`${kind}: counts of the batch`);
+    this.countAllSql = `SELECT application, user_id, count(*)::int AS count FROM ${table}
+      WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND ${counted}
+      GROUP BY application, user_id`;
+    this.countOneSql = `SELECT count(*)::int AS count FROM ${table}
+      WHERE application = $1 AND user_id = $2 AND ${counted} AND ${idColumn} <> ALL($3::text[])`;
   }
 
   /** In a consumer's batch: lock the users its commands name and count their channels, with two statements. */
@@ -43,16 +56,22 @@ export class UserChannelLimit {
     const wanted = new Map<string, UserRef>();
     for (const user of users) if (!counts.has(keyOf(user))) wanted.set(keyOf(user), user);
     if (wanted.size === 0) return;
-    const names = [...wanted.values()].map((user) => this.lockName(user)).sort();
+    const counting = [...wanted.values()];
+    const names = counting.map((user) => this.lockName(user)).sort();
     // The subquery's order is the order the locks are taken in.
     await em.query('SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM (SELECT name FROM unnest($1::text[]) AS name ORDER BY name) AS ordered', [names]);
-    const found = new Map((await this.countAll(em, [...wanted.values()])).map((row) => [keyOf(row), row.count]));
+    const rows = await queryRows<{ application: string; user_id: string; count: number }>(em, this.countAllSql, [
+      counting.map((user) => user.application),
+      counting.map((user) => user.userId),
+    ]);
+    const found = new Map(rows.map((row) => [keyOf({ application: row.application, userId: row.user_id }), row.count]));
     for (const [key] of wanted) counts.set(key, { counted: found.get(key) ?? 0, attached: 0 });
   }
 
   /**
-   * Whether one more channel may be attached to `user` (who has at most `limit - 1` others but
-   * `except`), holding the user's lock until the transaction ends.
+   * Whether one more channel may be attached to `user`: the user holds fewer than `limit` channels
+   * besides `except` (those the change itself concerns). The user's lock is held until the
+   * transaction ends.
    */
   async allows(em: EntityManager, user: UserRef, except: readonly string[], limit: number): Promise<boolean> {
     const known = this.countsOf(em)?.get(keyOf(user));
@@ -62,7 +81,9 @@ export class UserChannelLimit {
       return true;
     }
     if (!known) await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [this.lockName(user)]);
-    const allowed = (await this.countExact(em, user, except)) < limit;
+    await this.spec.beforeCount(em);
+    const [{ count }] = await queryRows<{ count: number }>(em, this.countOneSql, [user.application, user.userId, except]);
+    const allowed = count < limit;
     if (allowed && known) known.attached += 1;
     return allowed;
   }
@@ -72,7 +93,7 @@ export class UserChannelLimit {
   }
 
   private lockName(user: UserRef): string {
-    return JSON.stringify([this.kind, user.application, user.userId]);
+    return JSON.stringify([this.spec.kind, user.application, user.userId]);
   }
 }
 

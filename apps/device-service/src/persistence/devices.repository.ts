@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DevicePlatform, DeviceTransport } from '@omni/contracts';
-import { BatchRows, DeferredWrite, UserChannelLimit, UserRef, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
+import { BatchRows, DeferredWrite, UserChannelLimit, UserRef, VersionedTable, quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
 import { DEVICE_SCHEMA } from '../config';
 import { Device, DevicePropertyValues, DeviceState, DeviceStatus, DeviceUserData } from '../domain/device';
 
@@ -42,13 +42,7 @@ export class DevicesRepository {
   async preload(em: EntityManager, devices: readonly { application: string; deviceId: string }[]): Promise<DeviceState[]> {
     const wanted = devices.filter(({ application, deviceId }) => this.inBatch.cached(em, keyOf(application, deviceId)) === undefined);
     if (wanted.length === 0) return [];
-    const rows = await queryRows<DeviceRow>(
-      em,
-      `SELECT ${COLUMNS} FROM ${DEVICES}
-        WHERE (application, device_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-        ORDER BY application COLLATE "C", device_id COLLATE "C" FOR UPDATE`,
-      [wanted.map((device) => device.application), wanted.map((device) => device.deviceId)],
-    );
+    const rows = await TABLE.lockAll<DeviceRow>(em, wanted.map(({ application, deviceId }) => ({ application, id: deviceId })));
     const states = rows.map(toState);
     for (const state of states) this.inBatch.remember(em, keyOf(state.application, state.deviceId), state);
     for (const { application, deviceId } of wanted) this.inBatch.remember(em, keyOf(application, deviceId), null);
@@ -89,28 +83,13 @@ export class DevicesRepository {
   }
 
   /** The limit of active devices per user (see UserChannelLimit). */
-  private readonly perUser = new UserChannelLimit(
-    'active devices of a user',
-    async (em, users) =>
-      (
-        await queryRows<{ application: string; user_id: string; count: number }>(
-          em,
-          `SELECT application, user_id, count(*)::int AS count FROM ${DEVICES}
-            WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'active'
-            GROUP BY application, user_id`,
-          [users.map((user) => user.application), users.map((user) => user.userId)],
-        )
-      ).map((row) => ({ application: row.application, userId: row.user_id, count: row.count })),
-    async (em, { application, userId }, except) => {
-      await this.inBatch.flush(em);
-      const rows = await queryRows<{ count: number }>(
-        em,
-        `SELECT count(*)::int AS count FROM ${DEVICES} WHERE application = $1 AND user_id = $2 AND status = 'active' AND device_id <> ALL($3::text[])`,
-        [application, userId, except],
-      );
-      return rows[0].count;
-    },
-  );
+  private readonly perUser = new UserChannelLimit({
+    kind: 'active devices of a user',
+    table: DEVICES,
+    idColumn: 'device_id',
+    counted: `status = 'active'`,
+    beforeCount: (em) => this.inBatch.flush(em),
+  });
 
   /** In a consumer's batch: lock the users its commands attach devices to, and count their active devices. */
   preloadUsers(em: EntityManager, users: readonly UserRef[]): Promise<void> {
@@ -152,42 +131,19 @@ export class DevicesRepository {
 
   /** New devices in one insert, changed ones in one update; a row not at its stored version fails them all. */
   private async writeAll(em: EntityManager, writes: DeferredWrite<DeviceState>[]): Promise<void> {
-    let written = 0;
-    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion === 0), COLUMN_TYPES.length)) {
-      const { sql, values } = valuesList(chunk.map(({ state }) => columnValues(state)), COLUMN_TYPES);
-      written += (
-        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
-        await queryRows(em, `INSERT INTO ${DEVICES} (${COLUMNS}) VALUES ${sql} ON CONFLICT (application, device_id) DO NOTHING RETURNING 1`, values)
-      ).length;
-    }
-    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion > 0), COLUMN_TYPES.length + 1)) {
-      const { sql, values } = valuesList(
-        chunk.map(({ state, storedVersion }) => [...columnValues(state), storedVersion]),
-        [...COLUMN_TYPES, 'integer'],
-      );
-      written += (
-        await queryRows(
-          em,
-          // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
-          `UPDATE ${DEVICES} AS d SET
-             user_id = v.user_id, user_name = v.user_name, platform = v.platform, transport = v.transport,
-             properties = v.properties, tags = v.tags, user_data = v.user_data, status = v.status,
-             replaced_by = v.replaced_by, version = v.version, updated_at = now()
-           FROM (VALUES ${sql}) AS v(${COLUMNS}, stored_version)
-           WHERE d.application = v.application AND d.device_id = v.device_id AND d.version = v.stored_version
-           RETURNING 1`,
-          values,
-        )
-      ).length;
-    }
+    const written = await TABLE.writeAll(em, writes);
     if (written < writes.length) {
       throw serializationFailure(`${writes.length - written} device(s) changed concurrently; retrying`);
     }
   }
 }
 
-/** The types of COLUMNS, for the placeholders of a multi-row statement. */
-const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text[]', 'jsonb', 'text', 'text', 'integer'];
+const TABLE = new VersionedTable<DeviceState>({
+  table: DEVICES,
+  columns: COLUMNS.split(', '),
+  types: ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text[]', 'jsonb', 'text', 'text', 'integer'],
+  values: columnValues,
+});
 
 /** The values of COLUMNS, in order. */
 function columnValues(state: DeviceState): unknown[] {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { StoredUserData } from '@omni/contracts';
-import { BatchRows, DeferredWrite, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
+import { BatchRows, DeferredWrite, VersionedTable, quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
 import { PROFILE_SCHEMA } from '../config';
 import { User, UserState, UserStatus } from '../domain/user';
 
@@ -36,13 +36,7 @@ export class UsersRepository {
   async preload(em: EntityManager, users: readonly { application: string; userId: string }[]): Promise<void> {
     const wanted = users.filter(({ application, userId }) => this.inBatch.cached(em, keyOf(application, userId)) === undefined);
     if (wanted.length === 0) return;
-    const rows = await queryRows<UserRow>(
-      em,
-      `SELECT ${COLUMNS} FROM ${USERS}
-        WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-        ORDER BY application COLLATE "C", user_id COLLATE "C" FOR UPDATE`,
-      [wanted.map((user) => user.application), wanted.map((user) => user.userId)],
-    );
+    const rows = await TABLE.lockAll<UserRow>(em, wanted.map(({ application, userId }) => ({ application, id: userId })));
     for (const state of rows.map(toState)) this.inBatch.remember(em, keyOf(state.application, state.userId), state);
     for (const { application, userId } of wanted) this.inBatch.remember(em, keyOf(application, userId), null);
   }
@@ -88,40 +82,19 @@ export class UsersRepository {
 
   /** New users in one insert, changed ones in one update; a row not at its stored version fails them all. */
   private async writeAll(em: EntityManager, writes: DeferredWrite<UserState>[]): Promise<void> {
-    let written = 0;
-    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion === 0), COLUMN_TYPES.length)) {
-      const { sql, values } = valuesList(chunk.map(({ state }) => columnValues(state)), COLUMN_TYPES);
-      written += (
-        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
-        await queryRows(em, `INSERT INTO ${USERS} (${COLUMNS}) VALUES ${sql} ON CONFLICT (application, user_id) DO NOTHING RETURNING 1`, values)
-      ).length;
-    }
-    for (const chunk of statementChunks(writes.filter((write) => write.storedVersion > 0), COLUMN_TYPES.length + 1)) {
-      const { sql, values } = valuesList(
-        chunk.map(({ state, storedVersion }) => [...columnValues(state), storedVersion]),
-        [...COLUMN_TYPES, 'integer'],
-      );
-      written += (
-        await queryRows(
-          em,
-          // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
-          `UPDATE ${USERS} AS u SET
-             user_name = v.user_name, status = v.status, user_data = v.user_data, version = v.version, updated_at = now()
-           FROM (VALUES ${sql}) AS v(${COLUMNS}, stored_version)
-           WHERE u.application = v.application AND u.user_id = v.user_id AND u.version = v.stored_version
-           RETURNING 1`,
-          values,
-        )
-      ).length;
-    }
+    const written = await TABLE.writeAll(em, writes);
     if (written < writes.length) {
       throw serializationFailure(`${writes.length - written} user(s) changed concurrently; retrying`);
     }
   }
 }
 
-/** The types of COLUMNS, for the placeholders of a multi-row statement. */
-const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'jsonb', 'integer'];
+const TABLE = new VersionedTable<UserState>({
+  table: USERS,
+  columns: COLUMNS.split(', '),
+  types: ['text', 'text', 'text', 'text', 'jsonb', 'integer'],
+  values: columnValues,
+});
 
 /** The values of COLUMNS, in order. */
 function columnValues({ application, userId, userName, status, userData, version }: UserState): unknown[] {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { RecipientChannel, RecipientVerification } from '@omni/contracts';
-import { BatchRows, DeferredWrite, UserChannelLimit, UserRef, quoteIdentifier, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
+import { BatchRows, DeferredWrite, UserChannelLimit, UserRef, VersionedTable, quoteIdentifier, queryRows, serializationFailure } from '@omni/persistence';
 import { RECIPIENT_SCHEMA } from '../config';
 import { Recipient, RecipientPropertyValues, RecipientState, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
 
@@ -58,13 +58,7 @@ export class RecipientsRepository {
   async preload(em: EntityManager, recipients: readonly { application: string; recipientId: string }[]): Promise<RecipientState[]> {
     const wanted = recipients.filter(({ application, recipientId }) => this.inBatch.cached(em, keyOf(application, recipientId)) === undefined);
     if (wanted.length === 0) return [];
-    const rows = await queryRows<RecipientRow>(
-      em,
-      `SELECT ${COLUMNS} FROM ${RECIPIENTS}
-        WHERE (application, recipient_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-        ORDER BY application COLLATE "C", recipient_id COLLATE "C" FOR UPDATE`,
-      [wanted.map((recipient) => recipient.application), wanted.map((recipient) => recipient.recipientId)],
-    );
+    const rows = await TABLE.lockAll<RecipientRow>(em, wanted.map(({ application, recipientId }) => ({ application, id: recipientId })));
     const stored = rows.map(toStored);
     for (const each of stored) this.inBatch.remember(em, keyOf(each.state.application, each.state.recipientId), each);
     for (const { application, recipientId } of wanted) this.inBatch.remember(em, keyOf(application, recipientId), null);
@@ -105,28 +99,13 @@ export class RecipientsRepository {
   }
 
   /** The limit of contacts per user (see UserChannelLimit): present ones, active or pending verification (Recipient.isPresent). */
-  private readonly perUser = new UserChannelLimit(
-    'present contacts of a user',
-    async (em, users) =>
-      (
-        await queryRows<{ application: string; user_id: string; count: number }>(
-          em,
-          `SELECT application, user_id, count(*)::int AS count FROM ${RECIPIENTS}
-            WHERE (application, user_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND ${PRESENT}
-            GROUP BY application, user_id`,
-          [users.map((user) => user.application), users.map((user) => user.userId)],
-        )
-      ).map((row) => ({ application: row.application, userId: row.user_id, count: row.count })),
-    async (em, { application, userId }, except) => {
-      await this.inBatch.flush(em);
-      const rows = await queryRows<{ count: number }>(
-        em,
-        `SELECT count(*)::int AS count FROM ${RECIPIENTS} WHERE application = $1 AND user_id = $2 AND ${PRESENT} AND recipient_id <> ALL($3::text[])`,
-        [application, userId, except],
-      );
-      return rows[0].count;
-    },
-  );
+  private readonly perUser = new UserChannelLimit({
+    kind: 'present contacts of a user',
+    table: RECIPIENTS,
+    idColumn: 'recipient_id',
+    counted: PRESENT,
+    beforeCount: (em) => this.inBatch.flush(em),
+  });
 
   /** In a consumer's batch: lock the users its commands attach contacts to, and count their present contacts. */
   preloadUsers(em: EntityManager, users: readonly UserRef[]): Promise<void> {
@@ -173,33 +152,9 @@ export class RecipientsRepository {
    * a time — where `save` tells the cases apart.
    */
   private async writeAll(em: EntityManager, writes: DeferredWrite<StoredRecipient>[]): Promise<void> {
-    let written = 0;
+    let written: number;
     try {
-      for (const chunk of statementChunks(writes.filter((write) => write.storedVersion === 0), COLUMN_TYPES.length)) {
-        const { sql, values } = valuesList(chunk.map(({ state }) => storedValues(state)), COLUMN_TYPES);
-        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
-        written += (await queryRows(em, `INSERT INTO ${RECIPIENTS} (${COLUMNS}) VALUES ${sql} ON CONFLICT DO NOTHING RETURNING 1`, values)).length;
-      }
-      for (const chunk of statementChunks(writes.filter((write) => write.storedVersion > 0), COLUMN_TYPES.length + 1)) {
-        const { sql, values } = valuesList(
-          chunk.map(({ state, storedVersion }) => [...storedValues(state), storedVersion]),
-          [...COLUMN_TYPES, 'integer'],
-        );
-        written += (
-          await queryRows(
-            em,
-            // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
-            `UPDATE ${RECIPIENTS} AS r SET
-               channel = v.channel, address = v.address, user_id = v.user_id, user_name = v.user_name, properties = v.properties,
-               tags = v.tags, user_data = v.user_data, status = v.status, verification = v.verification, token_hash = v.token_hash,
-               token_expires_at = v.token_expires_at, version = v.version, registered_at = v.registered_at, updated_at = now()
-             FROM (VALUES ${sql}) AS v(${COLUMNS}, stored_version)
-             WHERE r.application = v.application AND r.recipient_id = v.recipient_id AND r.version = v.stored_version
-             RETURNING 1`,
-            values,
-          )
-        ).length;
-      }
+      written = await TABLE.writeAll(em, writes);
     } catch (error) {
       throw withoutPersonalData(error);
     }
@@ -238,8 +193,12 @@ export class RecipientsRepository {
   }
 }
 
-/** The types of COLUMNS, for the placeholders of a multi-row statement. */
-const COLUMN_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text[]', 'jsonb', 'text', 'text', 'text', 'timestamptz', 'integer', 'timestamptz'];
+const TABLE = new VersionedTable<StoredRecipient>({
+  table: RECIPIENTS,
+  columns: COLUMNS.split(', '),
+  types: ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text[]', 'jsonb', 'text', 'text', 'text', 'timestamptz', 'integer', 'timestamptz'],
+  values: storedValues,
+});
 
 function keyOf(application: string, recipientId: string): string {
   return `${application}\u0000${recipientId}`;
