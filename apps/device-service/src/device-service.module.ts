@@ -100,11 +100,16 @@ export class DeviceServiceModule {
         {
           provide: UNIT_PRELOAD,
           useFactory: (devices: DevicesRepository, keys: SubjectKeys): UnitPreload =>
-            // An erasure names a user, not a device.
-            commandUnitPreload(keys, (type) => type.startsWith('device.') && type !== ERASE_DEVICE_USER, async (em, commands) => {
-              const loaded = await devices.preload(em, commands.map(({ application, aggregateId }) => ({ application, deviceId: aggregateId })));
-              await devices.preloadUsers(em, commands.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : [])));
-              return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
+            commandUnitPreload({
+              keys,
+              // An erasure names a user, not a device.
+              isCommand: (type) => type.startsWith('device.') && type !== ERASE_DEVICE_USER,
+              load: async (em, commands) => {
+                const loaded = await devices.preload(em, commands.map(({ application, aggregateId }) => ({ application, deviceId: aggregateId })));
+                return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
+              },
+              // Locked in one order and counted for the limit of devices per user.
+              users: (em, users) => devices.preloadUsers(em, users),
             }),
           inject: [DevicesRepository, SubjectKeys],
         },

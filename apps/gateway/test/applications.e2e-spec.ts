@@ -264,6 +264,8 @@ describe('applications, credentials and settings', () => {
         [{ channelLimits: { devicesPerUser: 0 } }, 'channelLimits.devicesPerUser'],
         [{ channelLimits: { contactsPerUser: 201 } }, 'channelLimits.contactsPerUser'],
         [{ channelLimits: { devicesPerUser: 2.5 } }, 'channelLimits.devicesPerUser'],
+        [{ channelLimits: { devicesPerUser: null } }, 'channelLimits.devicesPerUser'],
+        [{ channelLimits: null }, 'channelLimits'],
       ];
       for (const [body, field] of cases) {
         const answer = await master(app).put('/application/settings', body);

@@ -79,11 +79,15 @@ export class ProfileServiceModule {
         {
           provide: UNIT_PRELOAD,
           useFactory: (users: UsersRepository, keys: SubjectKeys): UnitPreload =>
-            // A user command's aggregate is its user: the users and their keys.
-            commandUnitPreload(keys, (type) => type.startsWith('user.'), async (em, commands) => {
-              const named = commands.map(({ application, aggregateId }) => ({ application, userId: aggregateId }));
-              await users.preload(em, named);
-              return named;
+            commandUnitPreload({
+              keys,
+              // A user command's aggregate is its user: the users and their keys.
+              isCommand: (type) => type.startsWith('user.'),
+              load: async (em, commands) => {
+                const named = commands.map(({ application, aggregateId }) => ({ application, userId: aggregateId }));
+                await users.preload(em, named);
+                return named;
+              },
             }),
           inject: [UsersRepository, SubjectKeys],
         },

@@ -99,11 +99,16 @@ export class RecipientServiceModule {
         {
           provide: UNIT_PRELOAD,
           useFactory: (recipients: RecipientsRepository, keys: SubjectKeys): UnitPreload =>
-            // An erasure names a user, not a recipient.
-            commandUnitPreload(keys, (type) => type.startsWith('recipient.') && type !== ERASE_RECIPIENT_USER, async (em, commands) => {
-              const loaded = await recipients.preload(em, commands.map(({ application, aggregateId }) => ({ application, recipientId: aggregateId })));
-              await recipients.preloadUsers(em, commands.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : [])));
-              return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
+            commandUnitPreload({
+              keys,
+              // An erasure names a user, not a contact.
+              isCommand: (type) => type.startsWith('recipient.') && type !== ERASE_RECIPIENT_USER,
+              load: async (em, commands) => {
+                const loaded = await recipients.preload(em, commands.map(({ application, aggregateId }) => ({ application, recipientId: aggregateId })));
+                return loaded.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
+              },
+              // Locked in one order and counted for the limit of contacts per user.
+              users: (em, users) => recipients.preloadUsers(em, users),
             }),
           inject: [RecipientsRepository, SubjectKeys],
         },

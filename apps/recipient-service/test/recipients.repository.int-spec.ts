@@ -171,6 +171,22 @@ describe('RecipientsRepository on PostgreSQL', () => {
     expect(await inTransaction((em) => recipients.findOfUserForUpdate(em, APP, 'U-nobody'))).toEqual([]);
   });
 
+  it("the limit of contacts per user counts active and pending contacts, not deactivated ones, whoever else's they are", async () => {
+    const owner = { userId: 'U-present', userName: null };
+    await save(email('present-active@domain.example', { user: owner }));
+    await save(email('present-pending@domain.example', { user: owner, verify: () => TOKEN }));
+    const deactivated = email('present-gone@domain.example', { user: owner });
+    deactivated.deactivate(cause);
+    await save(deactivated);
+    await save(email('present-other@domain.example', { user: { userId: 'U-someone-else', userName: null } }));
+    const user = { application: APP, userId: 'U-present' };
+
+    expect(await inTransaction((em) => recipients.mayAttach(em, user, [], 3))).toBe(true);
+    expect(await inTransaction((em) => recipients.mayAttach(em, user, [], 2))).toBe(false);
+    // The contact a change concerns is not counted against it.
+    expect(await inTransaction((em) => recipients.mayAttach(em, user, [recipientId('email', 'present-active@domain.example')], 2))).toBe(true);
+  });
+
   describe('statements per command (each one is a round trip)', () => {
     const settings = new ApplicationSettingsStore(RECIPIENT_SCHEMA);
     const clock = new Clock();

@@ -35,10 +35,15 @@ export class BatchRows<T> {
     this.slot = Symbol(name);
   }
 
-  /** Remember rows the batch loaded (null: none under that key). */
+  /**
+   * Remember rows the batch loaded (null: none under that key). What the batch already knows stays,
+   * unless it knew the row as absent and has not written it since: another transaction may have
+   * inserted it meanwhile (an absent row cannot be locked).
+   */
   remember(em: EntityManager, key: string, state: T | null): void {
-    const known = this.state(em)?.known;
-    if (known && !known.has(key)) known.set(key, state);
+    const current = this.state(em);
+    if (!current) return;
+    if (!current.known.has(key) || (current.known.get(key) === null && state !== null && !current.pending.has(key))) current.known.set(key, state);
   }
 
   /** The row is gone (the repository deleted it, after a `flush`). */

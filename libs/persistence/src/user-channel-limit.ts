@@ -11,17 +11,19 @@ export interface UserRef {
 interface KnownCount {
   /** The user's channels when the batch locked them. */
   counted: number;
-  /** Channels the batch attached to the user since, by this guard's leave. */
+  /** Attaches this guard allowed since (written or not: an upper bound). */
   attached: number;
 }
 
 /**
  * Holds a limit on the channels of one kind a user may have, under concurrency: every attach to a
  * user first takes a lock named after the user (held until the transaction ends), then counts.
- * A consumer's batch locks every user its commands name at its start (in one order, so batches
- * never deadlock) and counts their channels with one statement; an attach then passes without a
- * statement while that count plus the batch's own attaches stays under the limit, and is counted
- * exactly (after the batch's deferred writes) only near it.
+ * A consumer's batch locks, at its start and in one order, every user its commands name or its
+ * aggregates belong to, and counts their channels with one statement; an attach then passes without
+ * a statement while that count plus the batch's own attaches stays under the limit, and is counted
+ * exactly (after the batch's deferred writes) only near it. A user the batch did not foresee is
+ * locked when an attach asks: should two batches then wait for each other, PostgreSQL rolls one
+ * back (40P01) and its messages run one at a time.
  */
 export class UserChannelLimit {
   private readonly slot: symbol;
@@ -57,7 +59,7 @@ export class UserChannelLimit {
     for (const user of users) if (!counts.has(keyOf(user))) wanted.set(keyOf(user), user);
     if (wanted.size === 0) return;
     const counting = [...wanted.values()];
-    const names = counting.map((user) => this.lockName(user)).sort();
+    const names = counting.map((user) => this.lockName(user));
     // The subquery's order is the order the locks are taken in.
     await em.query('SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM (SELECT name FROM unnest($1::text[]) AS name ORDER BY name) AS ordered', [names]);
     const rows = await queryRows<{ application: string; user_id: string; count: number }>(em, this.countAllSql, [

@@ -6,8 +6,8 @@ import { DEVICE_SCHEMA } from '../config';
 import { Device, DevicePropertyValues, DeviceState, DeviceStatus, DeviceUserData } from '../domain/device';
 
 /**
- * Plain SQL, one statement per call: every round trip to PostgreSQL is costly, and TypeORM's
- * `save()` spends a SELECT before each write. The table is described for migrations and tests by
+ * Plain SQL, and in a consumer's batch one statement per table rather than per call (BatchRows):
+ * every round trip to PostgreSQL is costly, and TypeORM's `save()` spends a SELECT before each write. The table is described for migrations and tests by
  * `DeviceEntity`; the columns read here are the ones it maps.
  */
 const DEVICES = `${quoteIdentifier(DEVICE_SCHEMA)}.devices`;

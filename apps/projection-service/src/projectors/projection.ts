@@ -54,7 +54,7 @@ export class Projection {
 
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
     const published = await this.tx.run(async (em) => {
-      // The gate and the channel's owner before the change, in one statement.
+      // The gate and the channel's owner before the change: one statement, or none for what the unit preloaded.
       const channel = this.snapshots ? CHANNEL_TABLES[entityType] : undefined;
       const { advanced, owners } = await this.store.advance(em, entityType, event, channel);
       if (!advanced) return 0;

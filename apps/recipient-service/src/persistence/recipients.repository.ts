@@ -6,8 +6,8 @@ import { RECIPIENT_SCHEMA } from '../config';
 import { Recipient, RecipientPropertyValues, RecipientState, RecipientUserData, StoredRecipientStatus } from '../domain/recipient';
 
 /**
- * Plain SQL, one statement per call: every round trip to PostgreSQL is costly, and TypeORM's query
- * builder costs CPU on each. The table is described for migrations and tests by `RecipientEntity`;
+ * Plain SQL, and in a consumer's batch one statement per table rather than per call (BatchRows):
+ * every round trip to PostgreSQL is costly, and TypeORM's query builder costs CPU on each. The table is described for migrations and tests by `RecipientEntity`;
  * the columns read here are the ones it maps.
  */
 const RECIPIENTS = `${quoteIdentifier(RECIPIENT_SCHEMA)}.recipients`;

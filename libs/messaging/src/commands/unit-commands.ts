@@ -32,19 +32,25 @@ export interface UnitSubject {
 
 /**
  * A command service's UnitPreload: the aggregates a unit's commands change, loaded for change with
- * one statement (`load`, which answers who owns them), then the keys of every user the commands name
- * or the aggregates belong to, with another. What it does not foresee is read when a command asks.
+ * one statement (`load`, which answers who owns them); then, for every user the commands name or
+ * the aggregates belong to, `users` (the service's per-user locks and counts, if it has any) and
+ * their keys, with one statement each. What it does not foresee is read when a command asks.
  */
-export function commandUnitPreload(
-  keys: SubjectKeys,
-  isCommand: (type: string) => boolean,
-  load: (em: EntityManager, commands: UnitCommand[]) => Promise<UnitSubject[]>,
-): (em: EntityManager, messages: readonly Record<string, unknown>[]) => Promise<void> {
+export function commandUnitPreload(options: {
+  keys: SubjectKeys;
+  isCommand: (type: string) => boolean;
+  load: (em: EntityManager, commands: UnitCommand[]) => Promise<UnitSubject[]>;
+  users?: (em: EntityManager, users: UnitSubject[]) => Promise<void>;
+}): (em: EntityManager, messages: readonly Record<string, unknown>[]) => Promise<void> {
   return async (em, messages) => {
-    const commands = unitCommands(messages, isCommand);
+    const commands = unitCommands(messages, options.isCommand);
     if (commands.length === 0) return;
-    const owners = await load(em, commands);
-    const named = commands.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : []));
-    await keys.preload(em, [...named, ...owners]);
+    const owners = await options.load(em, commands);
+    const subjects = new Map<string, UnitSubject>();
+    for (const subject of [...commands.flatMap(({ application, userId }) => (userId ? [{ application, userId }] : [])), ...owners]) {
+      subjects.set(`${subject.application}\u0000${subject.userId}`, subject);
+    }
+    await options.users?.(em, [...subjects.values()]);
+    await options.keys.preload(em, [...subjects.values()]);
   };
 }

@@ -1,6 +1,6 @@
 import { OmitType } from '@nestjs/mapped-types';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
 import { ChannelLimits, USER_REGISTRATION_MODES, UserDataFieldDefinition, UserRegistrationMode } from '@omni/contracts';
 
 /** PUT /application/settings: the given parts replace the current ones; omitted parts stay. */
@@ -17,7 +17,7 @@ export class PutSettingsDto {
   userDataFields?: UserDataFieldDefinition[];
 
   /** The limits it names replace the current ones; the others stay. */
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @ValidateNested()
   @Type(() => ChannelLimits)
   channelLimits?: ChannelLimits;

@@ -64,13 +64,14 @@ export const MAX_CHANNELS_PER_USER = 200;
  * refused (409 CHANNEL_LIMIT_REACHED); what a user already holds stays. Omitted: the defaults.
  */
 export class ChannelLimits {
-  @IsOptional()
+  // Omitted, not null: a null limit would refuse every attach.
+  @ValidateIf((_, value) => value !== undefined)
   @IsInt()
   @Min(1)
   @Max(MAX_CHANNELS_PER_USER)
   devicesPerUser?: number;
 
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsInt()
   @Min(1)
   @Max(MAX_CHANNELS_PER_USER)
@@ -80,12 +81,12 @@ export class ChannelLimits {
 export const DEFAULT_CHANNEL_LIMITS: Required<ChannelLimits> = { devicesPerUser: 20, contactsPerUser: 20 };
 
 /** The limits in force: the application's (with `change` applied), each one it did not set at its default. */
-export function channelLimitsOf(settings: Pick<ApplicationSettings, 'channelLimits'>, change: ChannelLimits = {}): Required<ChannelLimits> {
-  return { ...DEFAULT_CHANNEL_LIMITS, ...definedOnly(settings.channelLimits ?? {}), ...definedOnly(change) };
+export function channelLimitsOf(settings: Pick<ApplicationSettings, 'channelLimits'>, change?: ChannelLimits): Required<ChannelLimits> {
+  return { ...DEFAULT_CHANNEL_LIMITS, ...setOnly(settings.channelLimits), ...setOnly(change) };
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
+function setOnly<T extends object>(value: T | null | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, each]) => each !== undefined && each !== null)) as Partial<T>;
 }
 
 /** The whole settings document of an application. Always sent whole, so nobody applies half of it. */
@@ -101,7 +102,7 @@ export class ApplicationSettings {
   userDataFields!: UserDataFieldDefinition[];
 
   /** Absent in settings written before limits existed: the defaults apply (channelLimitsOf). */
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @ValidateNested()
   @Type(() => ChannelLimits)
   channelLimits?: ChannelLimits;
