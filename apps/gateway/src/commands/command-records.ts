@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CoalescingQueue, queryRows } from '@omni/persistence';
+import { CoalescingQueue, queryRows, valuesList } from '@omni/persistence';
 
 /** A command the gateway records (see CommandBus). */
 export interface CommandRecord {
@@ -40,17 +40,15 @@ export class CommandRecords {
   }
 
   private async insertRows(records: CommandRecord[]): Promise<Set<string>> {
-    const values: unknown[] = [];
-    const rows = records.map((record, index) => {
-      values.push(record.commandId, record.application, record.commandType, record.topic, record.envelope, record.idempotencyKey, record.requestHash);
-      const n = index * 7;
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}::jsonb, $${n + 6}, $${n + 7})`;
-    });
+    const { sql, values } = valuesList(
+      records.map((record) => [record.commandId, record.application, record.commandType, record.topic, record.envelope, record.idempotencyKey, record.requestHash]),
+      ['uuid', 'text', 'text', 'text', 'jsonb', 'text', 'text'],
+    );
     const inserted = await queryRows<{ command_id: string }>(
       this.dataSource,
-      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, …, $5::jsonb, $6, $7), …
+      // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
       `INSERT INTO gateway.commands (command_id, application, command_type, topic, envelope, idempotency_key, request_hash)
-       VALUES ${rows.join(', ')}
+       VALUES ${sql}
        ON CONFLICT (application, idempotency_key) DO NOTHING RETURNING command_id`,
       values,
     );

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { COMMAND_ACCEPTED, COMMAND_REJECTED, Message, VisibleOutcomeNotice, outcomeVisibleSql } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { EntityManager } from 'typeorm';
-import { TransactionRunner, batchOf, queryRows } from '@omni/persistence';
+import { TransactionRunner, batchOf, queryRows, valuesList } from '@omni/persistence';
 import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
 
@@ -38,19 +38,14 @@ export class CommandOutcomeRecorder {
   private async insert(em: EntityManager, outcomes: Outcome[]): Promise<void> {
     // Visibility is judged against the versions the batch's events reached.
     await this.store.flushVersions(em);
-    const values: unknown[] = [];
-    const rows = outcomes.map((outcome, index) => {
-      values.push(...columnsOf(outcome));
-      const n = index * COLUMNS;
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}::jsonb, $${n + 10}::jsonb, $${n + 11}::jsonb)`;
-    });
+    const { sql, values } = valuesList(outcomes.map(columnsOf), OUTCOME_COLUMN_TYPES);
     const inserted = await queryRows<{ command_id: string; visible: boolean | null }>(
       em,
-      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, …, $11::jsonb), …
+      // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
       `WITH inserted AS (
          INSERT INTO ${this.model.tables.commandOutcomes}
            (command_id, application, command_type, status, aggregate_type, aggregate_id, aggregate_version, created, result, error, other_aggregates)
-         VALUES ${rows.join(', ')}
+         VALUES ${sql}
          ON CONFLICT (command_id) DO NOTHING RETURNING *)
        SELECT o.command_id, ${outcomeVisibleSql('o', this.model.tables.entityVersions)} AS visible FROM inserted o`,
       values,
@@ -65,8 +60,8 @@ export class CommandOutcomeRecorder {
   }
 }
 
-/** Parameters a row. A batch holds at most a few hundred outcomes: far under PostgreSQL's 65,535 parameters. */
-const COLUMNS = 11;
+/** The types of columnsOf's values. A batch holds at most a few hundred outcomes: far under PostgreSQL's 65,535 parameters. */
+const OUTCOME_COLUMN_TYPES = ['uuid', 'text', 'text', 'text', 'text', 'text', 'integer', 'boolean', 'jsonb', 'jsonb', 'jsonb'];
 
 function errorOf(outcome: Outcome): VisibleOutcomeNotice['error'] {
   if (outcome.type === COMMAND_ACCEPTED) return null;

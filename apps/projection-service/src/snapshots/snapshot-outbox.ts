@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PROFILE_SNAPSHOT, PROFILE_SNAPSHOT_ERASED, ProfileSnapshot, Topics, profileSnapshotKey } from '@omni/contracts';
-import type { OutboxHandOff, OutboxRow } from '@omni/messaging';
-import { batchOf, queryRows } from '@omni/persistence';
+import { OUTBOX_COLUMN_TYPES, type OutboxHandOff, type OutboxRow } from '@omni/messaging';
+import { batchOf, queryRows, valuesList } from '@omni/persistence';
 import { ReadModel } from '../read-model/read-model.provider';
 
 /** Optional: where snapshot rows go once their batch has committed (the relay, to publish them without reading them back). */
@@ -23,16 +23,17 @@ export class SnapshotOutbox {
 
   async add(em: EntityManager, snapshots: ProfileSnapshot[]): Promise<void> {
     if (snapshots.length === 0) return;
-    const values: unknown[] = [];
-    const written = snapshots.map((snapshot, index) => {
-      const row = { messageId: randomUUID(), key: profileSnapshotKey(snapshot.application, snapshot.userID), snapshot, value: JSON.stringify(snapshot) };
-      values.push(row.messageId, row.key, row.value);
-      return { row, placeholders: `($${index * 3 + 1}, '${Topics.profileSnapshots}', $${index * 3 + 2}, '${PROFILE_SNAPSHOT}', $${index * 3 + 3}::jsonb)` };
-    });
+    const written = snapshots.map((snapshot) => ({
+      row: { messageId: randomUUID(), key: profileSnapshotKey(snapshot.application, snapshot.userID), snapshot, value: JSON.stringify(snapshot) },
+    }));
+    const { sql, values } = valuesList(
+      written.map(({ row }) => [row.messageId, Topics.profileSnapshots, row.key, PROFILE_SNAPSHOT, row.value]),
+      OUTBOX_COLUMN_TYPES,
+    );
     const ids = await queryRows<{ id: string; message_id: string }>(
       em,
-      // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, '<constant topic>', $2, '<constant type>', $3::jsonb), …
-      `INSERT INTO ${this.model.tables.outbox} (message_id, topic, message_key, message_type, envelope) VALUES ${written.map((w) => w.placeholders).join(', ')}
+      // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+      `INSERT INTO ${this.model.tables.outbox} (message_id, topic, message_key, message_type, envelope) VALUES ${sql}
        RETURNING id::text, message_id::text`,
       values,
     );

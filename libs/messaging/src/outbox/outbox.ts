@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { Envelope, messageKey } from '@omni/contracts';
-import { SharedTransaction, batchOf, queryRows, quoteIdentifier } from '@omni/persistence';
+import { SharedTransaction, batchOf, queryRows, quoteIdentifier, statementChunks, valuesList } from '@omni/persistence';
 import type { OutboxRow } from './outbox-relay';
 
 /** Told the rows a batch wrote once it has committed (the relay, to publish them without reading them back). */
@@ -42,8 +42,8 @@ export class Outbox {
 
   private async insert(em: EntityManager, entries: OutboxEntry[]): Promise<OutboxRow[]> {
     const written: OutboxRow[] = [];
-    for (let start = 0; start < entries.length; start += MAX_ROWS_PER_STATEMENT) {
-      const chunk = entries.slice(start, start + MAX_ROWS_PER_STATEMENT).map(({ topic, envelope }) => ({
+    for (const entriesOfStatement of statementChunks(entries, OUTBOX_COLUMN_TYPES.length)) {
+      const chunk = entriesOfStatement.map(({ topic, envelope }) => ({
         id: '',
         topic,
         message_key: messageKey(envelope.application, envelope.aggregateId),
@@ -51,16 +51,14 @@ export class Outbox {
         envelope: envelope as unknown as Record<string, unknown>,
         value: JSON.stringify(envelope),
       }));
-      const values: unknown[] = [];
-      const placeholders = chunk.map((row, index) => {
-        const base = index * 5;
-        values.push(row.envelope!.id, row.topic, row.message_key, row.message_type, row.value);
-        return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}::jsonb)`;
-      });
+      const { sql, values } = valuesList(
+        chunk.map((row) => [row.envelope!.id, row.topic, row.message_key, row.message_type, row.value]),
+        OUTBOX_COLUMN_TYPES,
+      );
       const ids = await queryRows<{ id: string; message_id: string }>(
         em,
-        // eslint-disable-next-line omni/sql-parameters -- placeholders only: ($1, $2, $3, $4, $5::jsonb), …
-        `INSERT INTO ${this.table} (message_id, topic, message_key, message_type, envelope) VALUES ${placeholders.join(', ')}
+        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+        `INSERT INTO ${this.table} (message_id, topic, message_key, message_type, envelope) VALUES ${sql}
          RETURNING id::text, message_id::text`,
         values,
       );
@@ -79,5 +77,5 @@ interface OutboxEntry {
   envelope: Envelope;
 }
 
-/** 5 parameters a row, well under PostgreSQL's 65,535 parameters a statement. */
-const MAX_ROWS_PER_STATEMENT = 1000;
+/** The types of an outbox row's columns: message_id, topic, message_key, message_type, envelope. */
+export const OUTBOX_COLUMN_TYPES = ['uuid', 'text', 'text', 'text', 'jsonb'];
