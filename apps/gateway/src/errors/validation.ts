@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { FieldError, flattenValidationErrors } from '@omni/contracts';
 import { ApiError } from './api-error';
 
@@ -7,6 +8,11 @@ import { ApiError } from './api-error';
  * (`PUT /application/settings`: settings → userDataFields → field → values) nests 4 levels.
  */
 export const MAX_BODY_DEPTH = 32;
+
+/** The most items of any array in an input; the longest the API takes is a polygon's ring of 1,000 positions. */
+export const MAX_ARRAY_ITEMS = 1_000;
+/** The most keys of any object in an input; the largest the API takes is user data, 200 keys. */
+export const MAX_OBJECT_KEYS = 1_000;
 
 /**
  * The global pipe: unknown fields stripped, types transformed, and a 400 naming every bad field.
@@ -21,7 +27,11 @@ export const MAX_BODY_DEPTH = 32;
  * - strings, keys included, holding NUL or an unpaired surrogate: PostgreSQL stores neither (text
  *   and jsonb refuse them), and they are not text anyway;
  * - the keys `constructor` and `__proto__` (RESERVED_KEYS);
- * - query numbers beyond what JavaScript and PostgreSQL take exactly (see checkQueryNumbers).
+ * - query numbers beyond what JavaScript and PostgreSQL take exactly (see checkQueryNumbers);
+ * - arrays longer than their field allows (`@ArrayMaxSize` of the DTO's own fields) or than
+ *   MAX_ARRAY_ITEMS anywhere, objects of more than MAX_OBJECT_KEYS keys: the DTO's rules would
+ *   first transform and validate every item (an array of 10,000 empty objects held the event loop
+ *   for a second, every tenant waiting).
  */
 export function apiValidationPipe(): ValidationPipe {
   return new ApiValidationPipe({
@@ -38,6 +48,8 @@ class ApiValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
       throw invalid([{ field: 'body', message: 'the body must be a JSON object (Content-Type: application/json)' }]);
     }
+    const tooLarge = containersTooLarge(value, metadata.metatype);
+    if (tooLarge.length > 0) throw invalid(tooLarge);
     const problem = inputProblem(value, MAX_BODY_DEPTH);
     if (problem === 'too-deep') {
       throw new ApiError(400, 'BODY_TOO_DEEP', `request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
@@ -53,6 +65,41 @@ class ApiValidationPipe extends ValidationPipe {
     }
     throw invalid([...fields, ...problem]);
   }
+}
+
+/**
+ * Arrays of `value` longer than their field's `@ArrayMaxSize` (fields of `dto` itself) or than
+ * MAX_ARRAY_ITEMS, objects of more than MAX_OBJECT_KEYS keys, down to MAX_BODY_DEPTH (deeper is
+ * inputProblem's to refuse). Looked at first: a size is known without visiting the items.
+ */
+function containersTooLarge(value: unknown, dto: ArgumentMetadata['metatype']): FieldError[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const fields: FieldError[] = [];
+  const declared = new Map<string, number>();
+  if (dto) {
+    for (const rule of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+      if (rule.name === 'arrayMaxSize') declared.set(rule.propertyName, Number(rule.constraints[0]));
+    }
+  }
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length > 0 && fields.length < 20) {
+    const { value: current, path, depth } = stack.pop()!;
+    if (typeof current !== 'object' || current === null || depth > MAX_BODY_DEPTH) continue;
+    const limit = Math.min(MAX_ARRAY_ITEMS, declared.get(path) ?? Infinity);
+    if (Array.isArray(current) && current.length > limit) {
+      fields.push({ field: path || 'body', message: `must have at most ${limit} items` });
+      continue;
+    }
+    const entries = Object.entries(current);
+    if (!Array.isArray(current) && entries.length > MAX_OBJECT_KEYS) {
+      fields.push({ field: path || 'body', message: `must have at most ${MAX_OBJECT_KEYS} keys` });
+      continue;
+    }
+    for (const [key, child] of entries) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, path: path ? `${path}.${key}` : key, depth: depth + 1 });
+    }
+  }
+  return fields;
 }
 
 /**
