@@ -102,9 +102,13 @@ export class WriteLoad {
     return this.writes.filter((write) => write.phase === phase);
   }
 
-  /** Milliseconds from first send to acknowledgement of the acknowledged writes `which` selects. */
-  latenciesOf(which: (write: Write) => boolean): number[] {
-    return this.writes.filter((write) => write.status === 'acknowledged' && write.settledAt !== undefined && which(write)).map((write) => write.settledAt! - write.sentAt);
+  /**
+   * Milliseconds from first send to the final answer of the writes first sent in [from, to); a
+   * write still unanswered counts until now (a stalled write must not drop out of the figure).
+   */
+  latenciesSentIn(from: number, to: number): number[] {
+    const now = Date.now();
+    return this.writes.filter((write) => write.sentAt >= from && write.sentAt < to).map((write) => (write.settledAt ?? now) - write.sentAt);
   }
 
   private async client(client: number): Promise<void> {

@@ -181,7 +181,7 @@ function requiredFields(schema: Schema): string[] {
 // Bodies
 
 /** Every field a body documents, to one level of nesting, with its schema: `name`, `location.coordinates`, `userData.<key>`. */
-function fieldsOf(schema: Schema, prefix: string[] = [], depth = 0): { path: string[]; schema: Schema }[] {
+export function fieldsOf(schema: Schema, prefix: string[] = [], depth = 0): { path: string[]; schema: Schema }[] {
   if (depth > 2) return [];
   if (schema.oneOf) return schema.oneOf.flatMap((part) => fieldsOf(part as Schema, prefix, depth));
   const own = Object.entries((schema.properties ?? {}) as Record<string, Schema>).flatMap(([key, value]) => [
@@ -196,7 +196,7 @@ function fieldsOf(schema: Schema, prefix: string[] = [], depth = 0): { path: str
 }
 
 /** `value` with `path` set to `replacement` (creating the containers on the way). */
-function withField(value: unknown, path: string[], replacement: unknown): unknown {
+export function withField(value: unknown, path: string[], replacement: unknown): unknown {
   const root: Record<string, unknown> = value && typeof value === 'object' && !Array.isArray(value) ? structuredClone(value as Record<string, unknown>) : {};
   let cursor: Record<string, unknown> = root;
   for (const [index, key] of path.entries()) {
