@@ -12,7 +12,8 @@
  *
  * SIGINT (Ctrl-C), SIGTERM and SIGHUP stop everything it started, apps first, then the broker, and
  * it exits 0; so does the end of its parent (npm killed). If it is killed itself, the apps and the
- * broker notice and stop (AppSupervisor, startLocalKafka's stopWithParent).
+ * broker notice and stop (AppSupervisor, startLocalKafka's stopWithParent). A broker that ends by
+ * itself stops everything too; one out of memory is restarted (superviseKafka).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,41 @@ const CALL_TIMEOUT_MS = 30_000;
 class Prerequisite extends Error {}
 
 let stopEverything: ((reason: string, exitCode: number) => Promise<void>) | undefined;
+
+/** A broker out of memory is restarted, up to this many times in the window; then everything stops. */
+const KAFKA_RESTARTS_MAX = 3;
+const KAFKA_RESTART_WINDOW_MS = 10 * 60_000;
+const kafkaRestarts: number[] = [];
+
+/**
+ * The local broker, watched: if it ends by itself, everything stops (as when an app does); if it
+ * runs out of memory (it keeps running and fails requests: #25), it is restarted and the apps
+ * reconnect by themselves — up to KAFKA_RESTARTS_MAX times in KAFKA_RESTART_WINDOW_MS.
+ */
+function superviseKafka(broker: LocalKafkaHandle, port: number, replaced: (broker: LocalKafkaHandle) => void): void {
+  broker.watch((trouble) => {
+    if (trouble.kind === 'exited') {
+      void stopEverything?.(`the Kafka broker ended unexpectedly (${trouble.signal ?? `exit code ${trouble.code}`}; its log: ${broker.logFile})`, 1);
+      return;
+    }
+    const cause = `${trouble.line.trim().slice(0, 200)}; its log: ${broker.logFile}`;
+    const recent = kafkaRestarts.filter((at) => at > Date.now() - KAFKA_RESTART_WINDOW_MS);
+    if (recent.length >= KAFKA_RESTARTS_MAX) {
+      void stopEverything?.(`the Kafka broker ran out of memory again (${cause})`, 1);
+      return;
+    }
+    kafkaRestarts.push(Date.now());
+    console.log(`[start] the Kafka broker ran out of memory (${cause}): restarting it; the apps reconnect by themselves`);
+    void broker
+      .stop()
+      .then(() => startLocalKafka({ port, stopWithParent: true }))
+      .then((restarted) => {
+        replaced(restarted);
+        superviseKafka(restarted, port, replaced);
+      })
+      .catch((error: Error) => void stopEverything?.(`the Kafka broker did not start again (${error.message.split('\n')[0]})`, 1));
+  });
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -83,6 +119,7 @@ async function main(): Promise<void> {
       );
     });
     process.env.KAFKA_BROKERS = kafka.brokers.join(',');
+    superviseKafka(kafka, kafkaPort, (restarted) => (kafka = restarted));
   }
   process.env.DATABASE_URL = databaseUrl;
   const applied = await migrateAll(databaseUrl);

@@ -11,4 +11,4 @@ export {
   startLocalKafka,
   stopLocalKafka,
 } from './local-kafka';
-export type { LocalKafkaHandle, LocalKafkaOptions, LocalKafkaStatus } from './local-kafka';
+export type { BrokerTrouble, LocalKafkaHandle, LocalKafkaOptions, LocalKafkaStatus } from './local-kafka';

@@ -66,6 +66,8 @@ export interface LocalKafkaOptions {
   cacheDir?: string;
   /** JVM heap size in MiB, used for both -Xms and -Xmx (default 160). */
   heapMb?: number;
+  /** The JVM's direct memory in MiB, `-XX:MaxDirectMemorySize` (default 64: see brokerJvmFlags). */
+  directMemoryMb?: number;
   /** File receiving the broker's stdout/stderr (default `<dataDir>/kafka.log`). */
   logFile?: string;
   /** How long to wait for the broker to become usable (default 90 s). */
@@ -86,9 +88,22 @@ export interface LocalKafkaHandle {
   startedByUs: boolean;
   /** Pid of the broker process when this call started it. */
   pid?: number;
+  /** The broker's output, when this call started it. */
+  logFile?: string;
   /** SIGTERM, up to 20 s for a clean shutdown, then SIGKILL. */
   stop(): Promise<void>;
+  /**
+   * Calls `listener` once when the broker this call started ends by itself, or logs an
+   * OutOfMemoryError (a broker out of direct memory keeps running and fails requests: #25); not
+   * after `stop()`. Returns a function that stops watching. A reused broker is not watched.
+   */
+  watch(listener: (trouble: BrokerTrouble) => void): () => void;
 }
+
+/** What `LocalKafkaHandle.watch` reports. */
+export type BrokerTrouble =
+  | { kind: 'exited'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'out-of-memory'; line: string };
 
 export interface LocalKafkaStatus {
   brokers: string[];
@@ -105,6 +120,7 @@ interface ResolvedOptions {
   dataDir: string;
   cacheDir: string;
   heapMb: number;
+  directMemoryMb: number;
   logFile: string;
   startTimeoutMs: number;
   repoRoot: string;
@@ -174,7 +190,7 @@ export async function fetchKafkaJars(cacheDir: string = defaultCacheDir()): Prom
 export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<LocalKafkaHandle> {
   const o = resolveOptions(opts);
   const brokers = [`127.0.0.1:${o.port}`];
-  const notOurs: LocalKafkaHandle = { brokers, startedByUs: false, stop: async () => undefined };
+  const notOurs: LocalKafkaHandle = { brokers, startedByUs: false, stop: async () => undefined, watch: () => () => undefined };
 
   if (await isKafkaReachable(brokers, 5_000)) return notOurs;
   // A broker launched earlier for this data dir (e.g. by another process) may still be booting:
@@ -225,7 +241,7 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
   }
 
   const child = await spawnBroker(
-    [...brokerJvmFlags(o.heapMb), ...jvmCommon, 'kafka.Kafka', propsFile],
+    [...brokerJvmFlags(o.heapMb, o.directMemoryMb), ...jvmCommon, 'kafka.Kafka', propsFile],
     o.dataDir,
     o.logFile,
     opts.stopWithParent === true,
@@ -234,7 +250,9 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
   const pidFile = path.join(o.dataDir, 'kafka.pid');
   await writeFile(pidFile, `${pid}\n`);
 
+  let stopping = false;
   const stop = async (): Promise<void> => {
+    stopping = true;
     await terminate(pid, child);
     await removePidFileIfOwned(pidFile, pid);
   };
@@ -246,7 +264,8 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
     const tail = await tailFile(o.logFile, LOG_TAIL_LINES);
     throw new Error(`${errorMessage(err)}\n--- last ${LOG_TAIL_LINES} lines of ${o.logFile} ---\n${tail}`);
   }
-  return { brokers, startedByUs: true, pid, stop };
+  const watch = (listener: (trouble: BrokerTrouble) => void) => watchBroker(child, o.logFile, () => stopping, listener);
+  return { brokers, startedByUs: true, pid, logFile: o.logFile, stop, watch };
 }
 
 /**
@@ -309,6 +328,7 @@ function resolveOptions(opts: LocalKafkaOptions): ResolvedOptions {
     dataDir,
     cacheDir,
     heapMb: opts.heapMb ?? DEFAULT_HEAP_MB,
+    directMemoryMb: opts.directMemoryMb ?? DIRECT_MEMORY_MB,
     logFile: path.resolve(opts.logFile ?? path.join(dataDir, 'kafka.log')),
     startTimeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
   };
@@ -402,15 +422,17 @@ function renderPom(): string {
  *   spends compiling, more than a development, test or benchmark broker ever serves. Past that
  *   point C1 code costs about 15 % more broker CPU per record.
  */
-function brokerJvmFlags(heapMb: number): string[] {
+function brokerJvmFlags(heapMb: number, directMemoryMb: number): string[] {
   return [
     `-Xms${heapMb}m`,
     `-Xmx${heapMb}m`,
+    // Out of heap, the broker ends (watch() reports it) rather than limping on half broken.
+    '-XX:+ExitOnOutOfMemoryError',
     '-XX:TieredStopAtLevel=1',
     // A request is read through a temporary direct buffer of its whole size, cached per network
     // thread: the largest request (MAX_REQUEST_BYTES) times the threads, with room to spare, and
     // no caching of buffers over 256 KiB (a few large requests once pinned the limit: #25).
-    `-XX:MaxDirectMemorySize=${DIRECT_MEMORY_MB}m`,
+    `-XX:MaxDirectMemorySize=${directMemoryMb}m`,
     '-Djdk.nio.maxCachedBufferSize=262144',
   ];
 }
@@ -485,6 +507,51 @@ async function ensureClusterId(dataDir: string, jvmArgs: string[]): Promise<stri
   if (!id || !/^[A-Za-z0-9_-]{22}$/.test(id)) throw new Error(`unexpected cluster id from StorageTool: ${output}`);
   await writeFile(file, `${id}\n`);
   return id;
+}
+
+/** How often `watch` reads what the broker logged since. */
+const LOG_SCAN_INTERVAL_MS = 1_000;
+const LOG_SCAN_MAX_BYTES = 1024 * 1024;
+
+/** Reports, once, the broker's exit or an OutOfMemoryError in its log (read as it grows). */
+function watchBroker(child: ChildProcess, logFile: string, stopping: () => boolean, listener: (trouble: BrokerTrouble) => void): () => void {
+  let watching = true;
+  let offset = 0;
+  let partial = '';
+  const end = () => {
+    watching = false;
+    clearInterval(timer);
+    child.off('exit', onExit);
+  };
+  const report = (trouble: BrokerTrouble) => {
+    if (!watching || stopping()) return;
+    end();
+    listener(trouble);
+  };
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => report({ kind: 'exited', code, signal });
+  const scan = async () => {
+    const file = await open(logFile, 'r').catch(() => undefined);
+    if (!file) return;
+    try {
+      const { size } = await file.stat();
+      if (size < offset) offset = 0; // a new file: the broker was started again
+      if (size === offset) return;
+      const chunk = Buffer.alloc(Math.min(size - offset, LOG_SCAN_MAX_BYTES));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, offset);
+      offset += bytesRead;
+      const lines = (partial + chunk.subarray(0, bytesRead).toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      const line = lines.find((candidate) => candidate.includes('OutOfMemoryError'));
+      if (line !== undefined) report({ kind: 'out-of-memory', line });
+    } finally {
+      await file.close();
+    }
+  };
+  child.once('exit', onExit);
+  const timer = setInterval(() => void scan().catch(() => undefined), LOG_SCAN_INTERVAL_MS);
+  timer.unref();
+  if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
+  return end;
 }
 
 /**
