@@ -30,17 +30,8 @@ describe("a user's snapshot at the channel limits", () => {
     await db?.drop();
   });
 
-  /** Folds a user with `channels` push devices (ids of 100 characters) and as many contacts in one batch; the snapshot rows written for them, in bytes. */
-  async function snapshotsOf(userID: string, channels: number): Promise<number[]> {
-    const stream = new EventStream(APP);
-    const events = [
-      ...Array.from({ length: channels }, (_, index) =>
-        stream.deviceRegistered(`${userID}-${String(index).padStart(3, '0')}-${'d'.repeat(90)}`.slice(0, 100), { userID, userName: 'Ada Lovelace', tags: ['news', 'vip'] }),
-      ),
-      ...Array.from({ length: channels }, (_, index) =>
-        stream.recipientRegistered(`email-${userID}-${index}`, { channel: 'email', address: `ada.${index}.${userID}@example.com`, userID }),
-      ),
-    ];
+  /** Folds `events` in one batch; the snapshot rows it wrote, in bytes. */
+  async function foldBatch(events: unknown[]): Promise<number[]> {
     await new TransactionRunner(dataSource).batch(async () => {
       for (const event of events) {
         const decoded = decodeEnvelope(JSON.parse(JSON.stringify(event)) as Record<string, unknown>);
@@ -56,14 +47,49 @@ describe("a user's snapshot at the channel limits", () => {
     return rows.map((row) => row.bytes);
   }
 
-  it('at the default and the highest limits, one snapshot per batch, within one Kafka record', async () => {
-    const one = await snapshotsOf('U-one', 1);
-    const atDefault = await snapshotsOf('U-default', DEFAULT_CHANNEL_LIMITS.devicesPerUser);
-    const atMost = await snapshotsOf('U-most', MAX_CHANNELS_PER_USER);
+  /**
+   * A user with `channels` push devices (ids of 100 characters) and as many contacts, folded in one
+   * batch, then one write to it (a device's tags) in a batch of its own: the snapshot rows of each,
+   * in bytes, and the write's event.
+   */
+  async function userWith(userID: string, channels: number): Promise<{ built: number[]; write: number[]; eventBytes: number }> {
+    const stream = new EventStream(APP);
+    const deviceIds = Array.from({ length: channels }, (_, index) => `${userID}-${String(index).padStart(3, '0')}-${'d'.repeat(90)}`.slice(0, 100));
+    const built = await foldBatch([
+      ...deviceIds.map((deviceId) => stream.deviceRegistered(deviceId, { userID, userName: 'Ada Lovelace', tags: ['news', 'vip'] })),
+      ...Array.from({ length: channels }, (_, index) =>
+        stream.recipientRegistered(`email-${userID}-${index}`, { channel: 'email', address: `ada.${index}.${userID}@example.com`, userID }),
+      ),
+    ]);
+    const event = stream.deviceTagsChanged(deviceIds[0], ['news', 'vip', 'sports']);
+    const write = await foldBatch([event]);
+    return { built, write, eventBytes: Buffer.byteLength(JSON.stringify(event)) };
+  }
 
-    for (const written of [one, atDefault, atMost]) expect(written).toHaveLength(1);
-    expect(atDefault[0]).toBeGreaterThan(one[0]);
-    expect(atMost[0]).toBeGreaterThan(atDefault[0]);
-    expect(atMost[0]).toBeLessThan(MAX_RECORD_BYTES / 2);
+  it('at the default and the highest limits, one snapshot per batch, within one Kafka record', async () => {
+    const one = await userWith('U-one', 1);
+    const atDefault = await userWith('U-default', DEFAULT_CHANNEL_LIMITS.devicesPerUser);
+    const atMost = await userWith('U-most', MAX_CHANNELS_PER_USER);
+
+    for (const user of [one, atDefault, atMost]) {
+      expect(user.built).toHaveLength(1);
+      expect(user.write).toHaveLength(1);
+    }
+    expect(atDefault.built[0]).toBeGreaterThan(one.built[0]);
+    expect(atMost.built[0]).toBeGreaterThan(atDefault.built[0]);
+    expect(atMost.built[0]).toBeLessThan(MAX_RECORD_BYTES / 2);
+  });
+
+  // #25: each change to a user published the whole profile again, so the bytes a user's channels
+  // cost grew with their square. A write now costs its event and one snapshot, of the user's size.
+  it('one write to a user costs its event and one snapshot: bytes that grow with the channels, not their square', async () => {
+    const atDefault = await userWith('U-write-default', DEFAULT_CHANNEL_LIMITS.devicesPerUser);
+    const atMost = await userWith('U-write-most', MAX_CHANNELS_PER_USER);
+    const perWrite = (user: typeof atMost) => user.eventBytes + user.write[0];
+
+    expect(atMost.eventBytes).toBe(atDefault.eventBytes);
+    const ratio = MAX_CHANNELS_PER_USER / DEFAULT_CHANNEL_LIMITS.devicesPerUser;
+    expect(perWrite(atMost) / perWrite(atDefault)).toBeLessThan(1.5 * ratio);
+    expect(perWrite(atMost)).toBeLessThan(MAX_RECORD_BYTES / 2);
   });
 });
