@@ -4,6 +4,7 @@ import { kafkaBrokers } from '@omni/config';
 import { MessagingModule } from '@omni/messaging';
 import { Logger, ObservabilityModule } from '@omni/observability';
 import { DatabaseModule } from '@omni/persistence';
+import { ReadModelModule } from '@omni/read-model';
 import { AdminApplicationsController } from './applications/admin-applications.controller';
 import { ApplicationSettingsController } from './applications/application-settings.controller';
 import { ApplicationsStore, SECRET_HASHER } from './applications/applications.store';
@@ -21,7 +22,6 @@ import { DevicesController } from './devices/devices.controller';
 import { GATEWAY_SCHEMA, GatewayConfig } from './config';
 import { ErrorFilter } from './errors/error.filter';
 import { GATEWAY_MIGRATIONS } from './migrations';
-import { ProfileQuery } from './profiles/profile.query';
 import { EmailController } from './recipients/email.controller';
 import { SmsController } from './recipients/sms.controller';
 import { UserErasure } from './users/user-erasure';
@@ -49,6 +49,7 @@ export class GatewayModule {
           kafka: { brokers: kafkaBrokers(config), clientId: 'gateway', topicPrefix: config.KAFKA_TOPIC_PREFIX },
           schema: GATEWAY_SCHEMA,
         }),
+        ReadModelModule,
       ],
       controllers: GATEWAY_CONTROLLERS,
       providers: [
@@ -61,7 +62,6 @@ export class GatewayModule {
         ApplicationsStore,
         ApplicationCache,
         OutcomeWaiter,
-        ProfileQuery,
         CommandBus,
         CommandRecords,
         UserErasure,

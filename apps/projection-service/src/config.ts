@@ -1,7 +1,9 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { CommonConfig } from '@omni/config';
+import { READ_MODEL_SCHEMA } from '@omni/read-model';
 
-export const PROJECTION_SCHEMA = 'projection';
+/** The live read model's schema (libs/read-model). */
+export const PROJECTION_SCHEMA = READ_MODEL_SCHEMA;
 
 export class ProjectionServiceConfig extends CommonConfig {
   @IsInt()

@@ -9,3 +9,4 @@ export * from './batch-rows';
 export * from './values-list';
 export * from './user-channel-limit';
 export * from './versioned-table';
+export * from './prepared-statement';

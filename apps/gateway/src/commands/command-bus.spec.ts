@@ -2,11 +2,12 @@ import { DataSource } from 'typeorm';
 import { Envelope, Topics, UPDATE_USER } from '@omni/contracts';
 import { MessagePublisher } from '@omni/messaging';
 import { Logger, MetricsRegistry } from '@omni/observability';
+import { OutcomeView } from '@omni/read-model';
 import { strictFake } from '@omni/testing';
 import { ApplicationCache } from '../auth/application-cache';
 import { CORRELATION_HEADER, CommandBus, CommandRequest } from './command-bus';
 import { CommandRecords } from './command-records';
-import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
+import { OutcomeWaiter } from './outcome-waiter';
 
 const visible: OutcomeView = { status: 'accepted', commandType: UPDATE_USER, created: false, result: null, error: null, visible: true };
 

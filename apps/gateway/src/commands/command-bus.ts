@@ -4,10 +4,11 @@ import { DataSource } from 'typeorm';
 import { CommandMap, CommandType, Envelope, newEnvelope } from '@omni/contracts';
 import { MessagePublisher, recordFor } from '@omni/messaging';
 import { LOGGER, Logger, MetricsRegistry } from '@omni/observability';
+import { OutcomeView } from '@omni/read-model';
 import { ApplicationCache } from '../auth/application-cache';
 import { ApiError, ErrorBody } from '../errors/api-error';
 import { CommandRecords } from './command-records';
-import { OutcomeView, OutcomeWaiter } from './outcome-waiter';
+import { OutcomeWaiter } from './outcome-waiter';
 
 export const COMMAND_TIMEOUT_MS = Symbol('COMMAND_TIMEOUT_MS');
 

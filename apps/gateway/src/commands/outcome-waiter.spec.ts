@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
 import { COMMAND_PROGRESS_CHANNEL, UPDATE_USER, VisibleOutcomeNotice, progressPayload } from '@omni/contracts';
+import { OutcomeReads } from '@omni/read-model';
 import { strictFake } from '@omni/testing';
 import { PgListener } from '../database/pg-listener';
 import { OutcomeWaiter } from './outcome-waiter';
@@ -16,13 +16,13 @@ describe('OutcomeWaiter', () => {
       },
       onReconnect: () => undefined,
     });
-    const dataSource = strictFake<DataSource>('DataSource', {
-      query: async (_sql: string, parameters: unknown[]) => {
+    const outcomes = strictFake<OutcomeReads>('OutcomeReads', {
+      find: async (...parameters: unknown[]) => {
         queries.push(parameters);
-        return [{ status: 'accepted', command_type: UPDATE_USER, created: false, result: null, error: null, visible: true }];
+        return { status: 'accepted', commandType: UPDATE_USER, created: false, result: null, error: null, visible: true };
       },
     });
-    return { waiter: new OutcomeWaiter(dataSource, listener), queries, notify: (payload: string) => notify(payload) };
+    return { waiter: new OutcomeWaiter(outcomes, listener), queries, notify: (payload: string) => notify(payload) };
   }
 
   const notice = (commandId: string, correlationId: string): VisibleOutcomeNotice => ({

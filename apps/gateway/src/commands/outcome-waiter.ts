@@ -1,17 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { COMMAND_PROGRESS_CHANNEL, FieldError, VisibleOutcomeNotice, outcomeVisibleSql, parseProgressPayload } from '@omni/contracts';
+import { COMMAND_PROGRESS_CHANNEL, VisibleOutcomeNotice, parseProgressPayload } from '@omni/contracts';
+import { OutcomeReads, OutcomeView } from '@omni/read-model';
 import { PgListener } from '../database/pg-listener';
-
-export interface OutcomeView {
-  status: 'accepted' | 'rejected';
-  commandType: string;
-  created: boolean;
-  result: Record<string, unknown> | null;
-  error: { status: number; code: string; message: string; fields: FieldError[] } | null;
-  /** The effect is in the read model (always true for a rejection). */
-  visible: boolean;
-}
 
 /**
  * A registered wait for a command's next notification (or the re-check time): resolves with the
@@ -40,10 +30,9 @@ const RECHECK_MS = 1_000;
 @Injectable()
 export class OutcomeWaiter {
   private readonly wakers = new Map<string, Set<Waker>>();
-  private readonly visibleSql = outcomeVisibleSql('o', 'projection.entity_versions');
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OutcomeReads) private readonly outcomes: OutcomeReads,
     @Inject(PgListener) listener: PgListener,
   ) {
     // The correlation id of the messages that made progress, or a visible outcome (see `wait`).
@@ -60,32 +49,8 @@ export class OutcomeWaiter {
   }
 
   /** The outcome as the read model has it now, or undefined if the projection has not recorded it yet. */
-  async read(commandId: string, application: string): Promise<OutcomeView | undefined> {
-    const rows: {
-      status: 'accepted' | 'rejected';
-      command_type: string;
-      created: boolean;
-      result: Record<string, unknown> | null;
-      error: OutcomeView['error'];
-      visible: boolean;
-    }[] = await this.dataSource.query(
-      // eslint-disable-next-line omni/sql-parameters -- outcomeVisibleSql: constant SQL over a fixed table name
-      `SELECT o.status, o.command_type, o.created, o.result, o.error, ${this.visibleSql} AS visible
-         FROM projection.command_outcomes o
-        WHERE o.command_id = $1 AND o.application = $2`,
-      [commandId, application],
-    );
-    const row = rows[0];
-    return (
-      row && {
-        status: row.status,
-        commandType: row.command_type,
-        created: row.created,
-        result: row.result,
-        error: row.error,
-        visible: row.visible === true,
-      }
-    );
+  read(commandId: string, application: string): Promise<OutcomeView | undefined> {
+    return this.outcomes.find(commandId, application);
   }
 
   /**

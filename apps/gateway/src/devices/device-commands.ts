@@ -7,10 +7,11 @@ import {
   Topics,
   UserDataMap,
 } from '@omni/contracts';
+import { DeviceReads } from '@omni/read-model';
 import { CredentialKind } from '../auth/auth.guard';
 import { CommandBus, HttpAnswer, Presenter } from '../commands/command-bus';
 import { WriteOptions } from '../commands/request-headers';
-import { DevicesReadModel, deviceNotFound } from './devices.read-model';
+import { deviceNotFound } from './device-id.pipe';
 
 /** The credential a command carries: services restrict `sdk` (and anything that is not `master`). */
 export function commandCredential(kind: CredentialKind): CommandCredential {
@@ -31,7 +32,7 @@ export function defined<T extends object>(payload: T): T {
 export class DeviceCommands {
   constructor(
     private readonly commands: CommandBus,
-    private readonly devices: DevicesReadModel,
+    private readonly devices: DeviceReads,
   ) {}
 
   send<T extends CommandType>(

@@ -2,6 +2,8 @@ import { PipeTransform } from '@nestjs/common';
 import { DEVICE_ID_MAX_LENGTH } from '@omni/contracts';
 import { ApiError } from '../errors/api-error';
 
+export const deviceNotFound = () => new ApiError(404, 'DEVICE_NOT_FOUND', 'device not found');
+
 /** Control characters (C0, DEL, C1): never part of a deviceID, userID or tag. */
 export const CONTROL_CHARACTERS = /\p{Cc}/u;
 

@@ -1,7 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import { ASSIGN_DEVICE_USER, REMOVE_DEVICE_USER } from '@omni/contracts';
+import {
+  DeviceFilter,
+  DeviceListQuery,
+  DeviceReads,
+  forUser,
+  inRegion,
+  matchingSubscription,
+  withId,
+  withSubscription,
+  withTag,
+  withinBounds,
+  withinDistance,
+  withinPolygon,
+} from '@omni/read-model';
 import { Accepts, ApplicationKey, Credential, CredentialKind } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
@@ -10,12 +23,10 @@ import { ListQueryDto } from '../applications/dto/list-query.dto';
 import { ApiError } from '../errors/api-error';
 import { UserIdPipe } from '../users/user-id.pipe';
 import { DeviceCommands, commandCredential, defined, message } from './device-commands';
-import { DeviceFilter, forUser, inRegion, matchingSubscription, withId, withSubscription, withTag, withinBounds, withinDistance, withinPolygon } from './device-filters';
-import { DeviceIdPipe } from './device-id.pipe';
+import { DeviceIdPipe, deviceNotFound } from './device-id.pipe';
 import { CoordinatePipe, DistancePipe, PathTextPipe, tagParam } from './device-query-params';
-import { DEVICE_PAGE_DEFAULT, DeviceListQuery, DevicesReadModel, deviceNotFound } from './devices.read-model';
 import { AssignDeviceUserDto } from './dto/assign-user.dto';
-import { DeviceMediumQueryDto, GetDeviceQueryDto, ListDevicesQueryDto } from './dto/device-queries.dto';
+import { DEVICE_PAGE_DEFAULT, DeviceMediumQueryDto, GetDeviceQueryDto, ListDevicesQueryDto } from './dto/device-queries.dto';
 import { DevicesByGeometryDto } from './dto/geometry.dto';
 import { userDataFromBody } from './dto/user-data-body';
 
@@ -40,12 +51,13 @@ const regionStateNotFound = () => new ApiError(404, 'REGION_STATE_NOT_FOUND', 'r
  */
 @Controller('device')
 export class DeviceManagementController {
-  private readonly devices: DevicesReadModel;
   private readonly writes: DeviceCommands;
 
-  constructor(commands: CommandBus, @Inject(DataSource) dataSource: DataSource) {
-    this.devices = new DevicesReadModel(dataSource);
-    this.writes = new DeviceCommands(commands, this.devices);
+  constructor(
+    commands: CommandBus,
+    private readonly devices: DeviceReads,
+  ) {
+    this.writes = new DeviceCommands(commands, devices);
   }
 
   /** The application's active devices of a medium (default push), `{devices, count}`. */
@@ -210,7 +222,9 @@ export class DeviceManagementController {
   @Get(':deviceID')
   @Accepts('master')
   async get(@ApplicationKey() application: string, @Param('deviceID', DeviceIdPipe) deviceId: string, @Query() query: GetDeviceQueryDto) {
-    return { device: await this.devices.device(application, deviceId, query.active) };
+    const device = await this.devices.device(application, deviceId, query.active);
+    if (!device) throw deviceNotFound();
+    return { device };
   }
 
   /** Attach the device to a user (moving it from its previous one). */

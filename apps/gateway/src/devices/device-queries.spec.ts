@@ -1,6 +1,6 @@
+import { PUSH_COLUMNS, RECIPIENT_COLUMNS, SqlParameters, inRegion, matchingSubscription, polygonText, withinBounds, withinDistance, withinPolygon } from '@omni/read-model';
 import { ApiError } from '../errors/api-error';
 import { invalidFields, validated } from '../errors/validation.testing';
-import { PUSH_COLUMNS, RECIPIENT_COLUMNS, SqlParameters, inRegion, matchingSubscription, polygonText, withinBounds, withinDistance, withinPolygon } from './device-filters';
 import { CoordinatePipe, DistancePipe, PathTextPipe, tagParam } from './device-query-params';
 import { DeviceMediumQueryDto } from './dto/device-queries.dto';
 import { dndFromBody } from './dto/dnd-body';

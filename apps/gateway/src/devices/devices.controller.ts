@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import {
   ADD_DEVICE_TAGS,
   CLEAR_DEVICE_TAGS,
@@ -13,13 +12,13 @@ import {
   UPDATE_DEVICE,
   UpdateDevicePayload,
 } from '@omni/contracts';
+import { DeviceReads } from '@omni/read-model';
 import { Accepts, ApplicationKey, Credential, CredentialKind } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { DeviceCommands, commandCredential, defined, message } from './device-commands';
-import { DeviceIdPipe } from './device-id.pipe';
-import { DevicesReadModel } from './devices.read-model';
+import { DeviceIdPipe, deviceNotFound } from './device-id.pipe';
 import { RegisterDeviceDto } from './dto/register-device.dto';
 import { TagDto, TagsDto } from './dto/tags.dto';
 import { UpdateDeviceDto } from './dto/update-device.dto';
@@ -38,12 +37,13 @@ function pick<K extends string>(source: Partial<Record<K, unknown>>, keys: reado
  */
 @Controller('device')
 export class DevicesController {
-  private readonly devices: DevicesReadModel;
   private readonly writes: DeviceCommands;
 
-  constructor(commands: CommandBus, @Inject(DataSource) dataSource: DataSource) {
-    this.devices = new DevicesReadModel(dataSource);
-    this.writes = new DeviceCommands(commands, this.devices);
+  constructor(
+    commands: CommandBus,
+    private readonly devices: DeviceReads,
+  ) {
+    this.writes = new DeviceCommands(commands, devices);
   }
 
   /**
@@ -109,7 +109,9 @@ export class DevicesController {
   @Get(':deviceID/tags')
   @Accepts('sdk', 'master')
   async tags(@ApplicationKey() application: string, @Param('deviceID', DeviceIdPipe) deviceId: string) {
-    return { tags: await this.devices.tags(application, deviceId) };
+    const tags = await this.devices.tags(application, deviceId);
+    if (!tags) throw deviceNotFound();
+    return { tags };
   }
 
   @Put(':deviceID/addtag')
@@ -177,7 +179,9 @@ export class DevicesController {
   @Get(':deviceID/userdata')
   @Accepts('sdk', 'master')
   async userData(@ApplicationKey() application: string, @Param('deviceID', DeviceIdPipe) deviceId: string) {
-    return { userData: await this.devices.userData(application, deviceId) };
+    const userData = await this.devices.userData(application, deviceId);
+    if (!userData) throw deviceNotFound();
+    return { userData };
   }
 
   /** Set user data fields (flat body, as the SDK sends it; the wrapped `{userData}` form works too). */
@@ -200,7 +204,9 @@ export class DevicesController {
   @Get(':deviceID/dnd')
   @Accepts('sdk', 'master')
   async dnd(@ApplicationKey() application: string, @Param('deviceID', DeviceIdPipe) deviceId: string) {
-    return { dnd: await this.devices.dnd(application, deviceId) };
+    const period = await this.devices.dnd(application, deviceId);
+    if (!period) throw deviceNotFound();
+    return period;
   }
 
   /** Set the Do Not Disturb period, `{"start": "23:00", "end": "07:00"}` (HH:mm, 24-hour): a device update. */

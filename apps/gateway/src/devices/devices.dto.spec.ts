@@ -1,7 +1,7 @@
+import { toDeviceModel } from '@omni/read-model';
 import { ApiError } from '../errors/api-error';
 import { invalidFields, validated as valid } from '../errors/validation.testing';
 import { DeviceIdPipe } from './device-id.pipe';
-import { toDeviceModel } from './device-model';
 import { AssignDeviceUserDto } from './dto/assign-user.dto';
 import { GetDeviceQueryDto, ListDevicesQueryDto } from './dto/device-queries.dto';
 import { RegisterDeviceDto } from './dto/register-device.dto';

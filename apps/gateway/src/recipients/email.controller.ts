@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Inject, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Post, Put, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { RecipientReads } from '@omni/read-model';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
@@ -8,7 +8,6 @@ import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ConfirmRecipientDto, CreateEmailDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
 import { RecipientCommands } from './recipient-commands';
 import { RecipientIdPipe } from './recipient-id.pipe';
-import { RecipientsReadModel } from './recipients.read-model';
 
 /** `{deviceID}` of these routes: a email recipient id, else 404 as for an unknown one. */
 const ID = new RecipientIdPipe('email');
@@ -23,8 +22,8 @@ const ID = new RecipientIdPipe('email');
 export class EmailController {
   private readonly recipients: RecipientCommands;
 
-  constructor(commands: CommandBus, @Inject(DataSource) dataSource: DataSource) {
-    this.recipients = new RecipientCommands(commands, 'email', new RecipientsReadModel(dataSource));
+  constructor(commands: CommandBus, reads: RecipientReads) {
+    this.recipients = new RecipientCommands(commands, 'email', reads);
   }
 
   /** Create an email contact (`{"email": "myemail@domain.com", "userID": "U123456789", …}`): 201 new, 200 known (reactivated if it was deactivated), with the recipient id. */

@@ -1,11 +1,11 @@
 import { OVERRIDE_USER_DATA, REGISTER_RECIPIENT, UPDATE_RECIPIENT } from '@omni/contracts';
+import { RecipientReads } from '@omni/read-model';
 import { strictFake } from '@omni/testing';
 import { CommandBus, CommandRequest, HttpAnswer } from '../commands/command-bus';
 import { WriteOptions } from '../commands/request-headers';
 import { ApiError } from '../errors/api-error';
 import { RecipientChangesDto, UpdateRecipientDto } from './dto/recipient.dto';
 import { RecipientCommands, USER_DATA_TIMEOUT } from './recipient-commands';
-import { RecipientsReadModel } from './recipients.read-model';
 
 interface Sent {
   type: string;
@@ -36,8 +36,8 @@ function recipients(options: { contact?: { userId: string | null } | 'unread'; a
       return options.answers?.[request.type] ?? (request.respondAsync ? pending(`${request.type}-id`) : { status: 200, body: { message: 'done' } });
     },
   });
-  const readModel = strictFake<RecipientsReadModel>(
-    'RecipientsReadModel',
+  const readModel = strictFake<RecipientReads>(
+    'RecipientReads',
     options.contact === 'unread' ? {} : { presentRecipientUser: async (_application: string, id: string) => (id === ID ? options.contact : undefined) },
   );
   return { sent, commands: new RecipientCommands(bus, 'email', readModel) };

@@ -17,13 +17,13 @@ import {
   normaliseRecipientAddress,
   recipientId,
 } from '@omni/contracts';
+import { RecipientReads } from '@omni/read-model';
 import { CORRELATION_HEADER, CommandBus, HttpAnswer, Presenter } from '../commands/command-bus';
 import { WriteOptions } from '../commands/request-headers';
 import { ApiError, ErrorBody } from '../errors/api-error';
 import { ADDRESS_FIELD, ADDRESS_MESSAGE } from './dto/recipient-address.validator';
 import { RecipientChangesDto, UpdateRecipientDto } from './dto/recipient.dto';
 import { recipientNotFound } from './recipient-id.pipe';
-import { RecipientsReadModel } from './recipients.read-model';
 
 /** The body fields that become a recipient command's changes (everything of RecipientChanges but the credential). */
 const CHANGE_KEYS = [...RECIPIENT_PROPERTY_KEYS, 'userID', 'userName', 'userData', 'tags', 'verify'] as const satisfies readonly (keyof RecipientChanges)[];
@@ -96,7 +96,7 @@ export class RecipientCommands {
   constructor(
     private readonly commands: CommandBus,
     private readonly channel: RecipientChannel,
-    private readonly recipients: RecipientsReadModel,
+    private readonly recipients: RecipientReads,
   ) {}
 
   /**

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Inject, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Post, Put, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { RecipientReads } from '@omni/read-model';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
 import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
@@ -8,7 +8,6 @@ import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ConfirmRecipientDto, CreateSmsDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
 import { RecipientCommands } from './recipient-commands';
 import { RecipientIdPipe } from './recipient-id.pipe';
-import { RecipientsReadModel } from './recipients.read-model';
 
 /** `{deviceID}` of these routes: a sms recipient id, else 404 as for an unknown one. */
 const ID = new RecipientIdPipe('sms');
@@ -23,8 +22,8 @@ const ID = new RecipientIdPipe('sms');
 export class SmsController {
   private readonly recipients: RecipientCommands;
 
-  constructor(commands: CommandBus, @Inject(DataSource) dataSource: DataSource) {
-    this.recipients = new RecipientCommands(commands, 'sms', new RecipientsReadModel(dataSource));
+  constructor(commands: CommandBus, reads: RecipientReads) {
+    this.recipients = new RecipientCommands(commands, 'sms', reads);
   }
 
   /** Create an SMS number (`{"phone": "+31123456789", …}`, or a national number with `region`): 201 new, 200 known (reactivated if it was deactivated), with the recipient id. */

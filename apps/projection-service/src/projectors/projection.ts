@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { Envelope } from '@omni/contracts';
 import { SubjectKeys } from '@omni/personal-data';
 import { TransactionRunner, queryRows, statementChunks, valuesList } from '@omni/persistence';
-import { ReadModelTables } from '../read-model/read-model';
+import { ReadModelTables } from '@omni/read-model';
 import { ReadModel } from '../read-model/read-model.provider';
 import { ProjectionStore } from '../read-model/projection-store';
 import { ProfileSnapshots } from '../snapshots/profile-snapshots';

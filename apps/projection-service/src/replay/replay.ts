@@ -9,7 +9,7 @@ import { createServiceDataSource, migrateServiceSchema, quoteIdentifier } from '
 import { PROJECTION_SCHEMA } from '../config';
 import { Fold, InTransaction, createFold } from '../fold';
 import { PROJECTION_MIGRATIONS } from '../migrations';
-import { readModelTables } from '../read-model/read-model';
+import { readModelTables } from '@omni/read-model';
 
 /** The topics the read model is folded from. They must keep their whole history (`retention.ms=-1`). */
 export const REPLAYED_TOPICS = [Topics.deviceEvents, Topics.recipientEvents, Topics.profileEvents] as const;

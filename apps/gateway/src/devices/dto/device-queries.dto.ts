@@ -1,9 +1,9 @@
 import { IsIn, IsOptional } from 'class-validator';
+import { DEVICE_ACTIVE_FILTERS, DEVICE_MEDIA, DeviceActiveFilter, DeviceMedium } from '@omni/read-model';
 import { ListQueryDto } from '../../applications/dto/list-query.dto';
 
-/** Channels a recipient can be reached on (`all` = every one). */
-export const DEVICE_MEDIA = ['push', 'email', 'sms', 'all'] as const;
-export type DeviceMedium = (typeof DEVICE_MEDIA)[number];
+/** Default and largest page of a device list (reference: GET /device, /device/foruser/{userID}). */
+export const DEVICE_PAGE_DEFAULT = 100;
 
 /** GET /device, /device/foruser/{userID}: skip, limit (default 100, at most 1000), medium (default push). */
 export class ListDevicesQueryDto extends ListQueryDto {
@@ -12,11 +12,7 @@ export class ListDevicesQueryDto extends ListQueryDto {
   medium?: DeviceMedium;
 }
 
-/** `active`: `true` (default) finds active devices only, `false` inactive ones only, `any` both. */
-export const DEVICE_ACTIVE_FILTERS = ['true', 'false', 'any'] as const;
-export type DeviceActiveFilter = (typeof DEVICE_ACTIVE_FILTERS)[number];
-
-/** GET /device/{deviceID}?active=any */
+/** GET /device/{deviceID}?active=any: `true` (default) finds active devices only, `false` inactive ones only, `any` both. */
 export class GetDeviceQueryDto {
   @IsOptional()
   @IsIn(DEVICE_ACTIVE_FILTERS)

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, Equals, IsArray, IsObject, ValidateBy, ValidateNested } from 'class-validator';
-import { Position } from '../device-filters';
+import { Position } from '@omni/read-model';
 
 /** Most rings of a polygon (the exterior and its holes) and most positions of one ring. */
 export const POLYGON_RINGS_MAX = 50;

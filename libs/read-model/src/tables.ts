@@ -1,9 +1,12 @@
 import { quoteIdentifier } from '@omni/persistence';
-import { PROJECTION_SCHEMA } from '../config';
+
+/** The schema of the live read model; a replay rebuilds it in another schema, then swaps the two. */
+export const READ_MODEL_SCHEMA = 'projection';
 
 /**
- * The read model's shared notions. Tables (schema `projection`, or `projection_rebuild` while a
- * replay rebuilds it next to the live one):
+ * The read model's tables, owned by the projection-service (its migrations create them, its fold
+ * writes them) and read by the gateway through this library only. In `schema` (the live one, or a
+ * replay's rebuild next to it):
  *
  * - entity_versions: the last applied version per entity (device, user, recipient). Every event is
  *   gated on it, so a duplicate or stale event changes nothing, whatever the interleaving across
@@ -34,5 +37,4 @@ export function readModelTables(schema: string) {
 export type ReadModelTables = ReturnType<typeof readModelTables>;
 
 /** The live read model's tables. */
-export const PROJECTION_TABLES: ReadModelTables = readModelTables(PROJECTION_SCHEMA);
-
+export const READ_MODEL_TABLES: ReadModelTables = readModelTables(READ_MODEL_SCHEMA);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PreparedStatement, queryPrepared } from '../database/prepared-statement';
+import { PreparedStatement, queryPrepared } from '@omni/persistence';
+import { READ_MODEL_TABLES as t } from './tables';
 
 /** One row per profile: the user and, as JSON arrays, the channels it shows (timestamps formatted by `iso`). */
 interface ProfileRow {
@@ -92,7 +93,7 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
  * channels come as JSON arrays. Every column's type is pinned by a cast (see queryPrepared).
  */
 const PROFILE_STATEMENT: PreparedStatement = {
-  name: 'gateway-profile',
+  name: 'read-model-profile',
   text: `
   SELECT u.user_id::text, u.user_name::text, u.status::text, u.user_data::jsonb,
          ${iso('u.created_at')} AS created_at, ${iso('u.updated_at')} AS updated_at, v.version::bigint,
@@ -100,7 +101,7 @@ const PROFILE_STATEMENT: PreparedStatement = {
                    'device_id', d.device_id, 'platform', d.platform, 'transport', d.transport, 'properties', d.properties,
                    'tags', d.tags, 'status', d.status, 'created_at', ${iso('d.created_at')}, 'updated_at', ${iso('d.updated_at')})
                    ORDER BY d.created_at, d.device_id), '[]')::json
-            FROM projection.devices d
+            FROM ${t.devices} d
            WHERE d.application = $1 AND d.user_id = $2 AND d.status = 'active') AS devices,
          -- Active contacts, and those waiting for their verification (shown as not active).
          (SELECT COALESCE(json_agg(json_build_object(
@@ -108,16 +109,16 @@ const PROFILE_STATEMENT: PreparedStatement = {
                    'tags', r.tags, 'status', r.status, 'verification', r.verification,
                    'created_at', ${iso('r.created_at')}, 'updated_at', ${iso('r.updated_at')})
                    ORDER BY r.created_at, r.recipient_id), '[]')::json
-            FROM projection.recipients r
+            FROM ${t.recipients} r
            WHERE r.application = $1 AND r.user_id = $2 AND (r.status = 'active' OR r.verification = 'pending')) AS recipients
-    FROM projection.users u
-    LEFT JOIN projection.profile_versions v ON v.application = u.application AND v.user_id = u.user_id
+    FROM ${t.users} u
+    LEFT JOIN ${t.profileVersions} v ON v.application = u.application AND v.user_id = u.user_id
    WHERE u.application = $1 AND u.user_id = $2`,
 };
 
-/** Reads a user's unified profile from the read model (tenant-scoped). */
+/** A user's unified profile, from the read model (tenant-scoped). */
 @Injectable()
-export class ProfileQuery {
+export class ProfileReads {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   async find(application: string, userId: string): Promise<UnifiedProfile | undefined> {

@@ -1,15 +1,26 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { recipientIdChannel } from '@omni/contracts';
 import { queryRows } from '@omni/persistence';
-import { ApiError } from '../errors/api-error';
-import { DEVICE_COLUMNS, DEVICE_FROM, DeviceModel, DeviceRow, RECIPIENT_FROM, recipientColumns, toDeviceModel } from './device-model';
 import { DeviceFilter, PUSH_COLUMNS, RECIPIENT_COLUMNS, SourceColumns, SqlParameters, withId } from './device-filters';
-import { DeviceActiveFilter, DeviceMedium } from './dto/device-queries.dto';
+import { DEVICE_COLUMNS, DeviceModel, DeviceRow, recipientColumns, toDeviceModel } from './device-model';
+import { READ_MODEL_TABLES as t } from './tables';
 
-export const deviceNotFound = () => new ApiError(404, 'DEVICE_NOT_FOUND', 'device not found');
+/** Channels a recipient can be reached on (`all` = every one). */
+export const DEVICE_MEDIA = ['push', 'email', 'sms', 'all'] as const;
+export type DeviceMedium = (typeof DEVICE_MEDIA)[number];
 
-/** Default and largest page of a device list (reference: GET /device, /device/foruser/{userID}). */
-export const DEVICE_PAGE_DEFAULT = 100;
+/** `true`: active devices only, `false`: inactive ones only, `any`: both. */
+export const DEVICE_ACTIVE_FILTERS = ['true', 'false', 'any'] as const;
+export type DeviceActiveFilter = (typeof DEVICE_ACTIVE_FILTERS)[number];
+
+/** The join that gives a recipient its user's data. */
+const RECIPIENT_FROM = `${t.recipients} r
+  LEFT JOIN ${t.users} u ON u.application = r.application AND u.user_id = r.user_id`;
+
+/** The join that gives a device its user's data. */
+const DEVICE_FROM = `${t.devices} d
+  LEFT JOIN ${t.users} u ON u.application = d.application AND u.user_id = d.user_id`;
 
 /**
  * Where the recipients of one medium live in the read model: a SELECT of DeviceRow's columns of
@@ -62,26 +73,30 @@ export interface DeviceTag {
   deviceCount: number;
 }
 
-/** The gateway's reads of devices: the projection's tables, always within one application (tenant). */
-export class DevicesReadModel {
-  constructor(private readonly dataSource: DataSource) {}
+/**
+ * Devices, from the read model, always within one application (tenant): push devices, and email
+ * contacts and SMS numbers as the reference lists them among devices. Undefined: no such device.
+ */
+@Injectable()
+export class DeviceReads {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /** An active device's user (null when anonymous); undefined when there is no such active device. */
   async activeDeviceUser(application: string, deviceId: string): Promise<{ userId: string | null } | undefined> {
     const rows = await queryRows<{ user_id: string | null }>(
       this.dataSource,
-      `SELECT user_id FROM projection.devices WHERE application = $1 AND device_id = $2 AND status = 'active'`,
+      `SELECT user_id FROM ${t.devices} WHERE application = $1 AND device_id = $2 AND status = 'active'`,
       [application, deviceId],
     );
     return rows[0] && { userId: rows[0].user_id };
   }
 
   /**
-   * A device in the reference's DeviceModel shape, or 404: a push device (active, inactive or
+   * A device in the reference's DeviceModel shape: a push device (active, inactive or
    * either, as asked), else an active email contact or SMS number of that id (the `deviceID` their
    * POST answered; medium `email` or `sms`), as the reference's lists show them.
    */
-  async device(application: string, deviceId: string, active: DeviceActiveFilter = 'true'): Promise<DeviceModel> {
+  async device(application: string, deviceId: string, active: DeviceActiveFilter = 'true'): Promise<DeviceModel | undefined> {
     const status = active === 'any' ? 'any' : active === 'true' ? 'active' : 'inactive';
     const rows = await queryRows<DeviceRow>(
       this.dataSource,
@@ -98,40 +113,37 @@ export class DevicesReadModel {
       const contacts = await queryRows<DeviceRow>(this.dataSource, select, parameters.values);
       if (contacts[0]) return toDeviceModel(application, contacts[0]);
     }
-    throw deviceNotFound();
+    return undefined;
   }
 
-  /** An active device's tags, or 404. */
-  async tags(application: string, deviceId: string): Promise<string[]> {
+  /** An active device's tags. */
+  async tags(application: string, deviceId: string): Promise<string[] | undefined> {
     const rows = await queryRows<{ tags: string[] }>(
       this.dataSource,
-      `SELECT tags FROM projection.devices WHERE application = $1 AND device_id = $2 AND status = 'active'`,
+      `SELECT tags FROM ${t.devices} WHERE application = $1 AND device_id = $2 AND status = 'active'`,
       [application, deviceId],
     );
-    if (!rows[0]) throw deviceNotFound();
-    return rows[0].tags ?? [];
+    return rows[0] && (rows[0].tags ?? []);
   }
 
-  /** An active device's user data: its user's when it has one, else its own; or 404. */
-  async userData(application: string, deviceId: string): Promise<Record<string, unknown>> {
+  /** An active device's user data: its user's when it has one, else its own. */
+  async userData(application: string, deviceId: string): Promise<Record<string, unknown> | undefined> {
     const rows = await queryRows<Pick<DeviceRow, 'user_data'>>(
       this.dataSource,
       `SELECT ${DEVICE_COLUMNS} FROM ${DEVICE_FROM} WHERE d.application = $1 AND d.device_id = $2 AND d.status = 'active'`,
       [application, deviceId],
     );
-    if (!rows[0]) throw deviceNotFound();
-    return rows[0].user_data ?? {};
+    return rows[0] && (rows[0].user_data ?? {});
   }
 
-  /** An active device's Do Not Disturb period (null when it has none), or 404. */
-  async dnd(application: string, deviceId: string): Promise<{ start: string; end: string } | null> {
+  /** An active device's Do Not Disturb period (`dnd` null when it has none). */
+  async dnd(application: string, deviceId: string): Promise<{ dnd: { start: string; end: string } | null } | undefined> {
     const rows = await queryRows<{ dnd: { start: string; end: string } | null }>(
       this.dataSource,
-      `SELECT properties -> 'dnd' AS dnd FROM projection.devices WHERE application = $1 AND device_id = $2 AND status = 'active'`,
+      `SELECT properties -> 'dnd' AS dnd FROM ${t.devices} WHERE application = $1 AND device_id = $2 AND status = 'active'`,
       [application, deviceId],
     );
-    if (!rows[0]) throw deviceNotFound();
-    return rows[0].dnd ?? null;
+    return rows[0] && { dnd: rows[0].dnd ?? null };
   }
 
   /**
@@ -171,9 +183,9 @@ export class DevicesReadModel {
    * `search` (any letter case) when given. `count` is the number of such tags (for paging).
    */
   async tagList(application: string, query: { search?: string; skip: number; limit: number }): Promise<{ tags: DeviceTag[]; count: number }> {
-    const tags = `SELECT unnest(d.tags) AS tag FROM projection.devices d WHERE d.application = $1 AND d.status = 'active'
+    const tags = `SELECT unnest(d.tags) AS tag FROM ${t.devices} d WHERE d.application = $1 AND d.status = 'active'
       UNION ALL
-      SELECT unnest(r.tags) AS tag FROM projection.recipients r WHERE r.application = $1 AND r.status = 'active'`;
+      SELECT unnest(r.tags) AS tag FROM ${t.recipients} r WHERE r.application = $1 AND r.status = 'active'`;
     const search = query.search ?? null;
     const rows = await queryRows<{ tag: string; device_count: number }>(
       this.dataSource,

@@ -1,21 +1,20 @@
 import { DataSource } from 'typeorm';
 import { createServiceDataSource } from '@omni/persistence';
 import { TestDatabase, testDatabase } from '@omni/testing';
-import { GATEWAY_SCHEMA } from '../src/config';
-import { ProfileQuery } from '../src/profiles/profile.query';
+import { ProfileReads } from '../src';
 
-const APP = 'app-profile-query';
-const OTHER_APP = 'app-profile-query-other';
+const APP = 'app-profile-reads';
+const OTHER_APP = 'app-profile-reads-other';
 
 /**
  * The profile read on a real read model: which rows make the profile, in which order, and how
  * each column appears in it (timestamps as `Date.toJSON` writes them, in UTC, PostgreSQL's
  * microseconds cut to milliseconds as the driver does when it parses them into Dates).
  */
-describe('ProfileQuery on the real read model', () => {
+describe('ProfileReads on the real read model', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
-  let query: ProfileQuery;
+  let query: ProfileReads;
 
   const insertUser = (application: string, userID: string, at: { created: string; updated: string }) =>
     dataSource.query(
@@ -47,8 +46,9 @@ describe('ProfileQuery on the real read model', () => {
 
   beforeAll(async () => {
     db = await testDatabase();
-    dataSource = await createServiceDataSource({ url: db.url, schema: GATEWAY_SCHEMA, applicationName: 'profile-query-test', poolSize: 2 }).initialize();
-    query = new ProfileQuery(dataSource);
+    // As the gateway reads it: from its own schema, the read model's tables named in full.
+    dataSource = await createServiceDataSource({ url: db.url, schema: 'gateway', applicationName: 'profile-reads-test', poolSize: 2 }).initialize();
+    query = new ProfileReads(dataSource);
 
     await insertUser(APP, 'U1', { created: '2026-01-01 10:00:00.123999+00', updated: '2026-01-01 11:00:00+00' });
     await dataSource.query(`INSERT INTO projection.profile_versions (application, user_id, version) VALUES ($1, 'U1', 9007199254740)`, [APP]);

@@ -19,14 +19,14 @@ export interface DeviceRow {
   updated_at: Date;
 }
 
-/** The columns of DeviceRow, selected from `projection.devices d LEFT JOIN projection.users u`. */
+/** The columns of DeviceRow, selected from DEVICE_FROM (`devices d LEFT JOIN users u`). */
 export const DEVICE_COLUMNS = `'push'::text AS medium, d.device_id, NULL::text AS address, d.user_id, d.user_name, d.platform, d.transport,
   d.properties, d.tags,
   CASE WHEN d.user_id IS NULL THEN d.user_data ELSE COALESCE(u.user_data, '{}'::jsonb) END AS user_data,
   d.status, d.created_at, d.updated_at`;
 
 /**
- * The same columns for email contacts and SMS numbers (`projection.recipients r`), as the
+ * The same columns for email contacts and SMS numbers (RECIPIENT_FROM, `recipients r`), as the
  * reference lists them among a user's devices: platform and transport `Email` or `SMS`.
  */
 export function recipientColumns(channel: 'email' | 'sms'): string {
@@ -36,14 +36,6 @@ export function recipientColumns(channel: 'email' | 'sms'): string {
   CASE WHEN r.user_id IS NULL THEN r.user_data ELSE COALESCE(u.user_data, '{}'::jsonb) END AS user_data,
   r.status, r.created_at, r.updated_at`;
 }
-
-/** The join that gives a recipient its user's data. */
-export const RECIPIENT_FROM = `projection.recipients r
-  LEFT JOIN projection.users u ON u.application = r.application AND u.user_id = r.user_id`;
-
-/** The join that gives a device its user's data. */
-export const DEVICE_FROM = `projection.devices d
-  LEFT JOIN projection.users u ON u.application = d.application AND u.user_id = d.user_id`;
 
 type DevicePropertyValues = { [K in keyof DeviceProperties]-?: DeviceProperties[K] | null };
 

@@ -1,9 +1,12 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@omni/persistence';
+import { READ_MODEL_TABLES as t } from './tables';
 
-/** The gateway's reads of email contacts and SMS numbers: the projection's table, always within one application (tenant). */
-export class RecipientsReadModel {
-  constructor(private readonly dataSource: DataSource) {}
+/** Email contacts and SMS numbers, from the read model, always within one application (tenant). */
+@Injectable()
+export class RecipientReads {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /**
    * The user of a contact that the recipient commands can still address — active, or pending
@@ -13,7 +16,7 @@ export class RecipientsReadModel {
   async presentRecipientUser(application: string, recipientId: string): Promise<{ userId: string | null } | undefined> {
     const rows = await queryRows<{ user_id: string | null }>(
       this.dataSource,
-      `SELECT user_id FROM projection.recipients
+      `SELECT user_id FROM ${t.recipients}
         WHERE application = $1 AND recipient_id = $2 AND (status = 'active' OR verification = 'pending')`,
       [application, recipientId],
     );

@@ -1,8 +1,8 @@
 /**
  * Conditions on the devices of the read model, for the device queries of the reference (for a
  * user, a tag, a region, a subscription, a search string, a place). A filter writes SQL over the
- * columns of one source — push devices (`projection.devices d`) or email/SMS contacts
- * (`projection.recipients r`) — and passes every value as a parameter: the SQL text holds only
+ * columns of one source — push devices (`devices d`) or email/SMS contacts (`recipients r`) —
+ * and passes every value as a parameter: the SQL text holds only
  * constants, column names and placeholders.
  */
 
