@@ -46,6 +46,8 @@ it('reports an OutOfMemoryError of the broker once, and nothing after stop()', a
   await waitFor(() => troubles.length > 0, { timeoutMs: 15_000, description: 'the out-of-memory error reported' });
   expect(troubles).toEqual([{ kind: 'out-of-memory', line: expect.stringContaining('Cannot reserve') }]);
 
+  await producer.disconnect();
+  producer = undefined;
   await broker.stop();
   expect(troubles).toHaveLength(1);
 });
