@@ -15,8 +15,6 @@ export interface FoldOptions {
   schema: string;
   /** Publish profile snapshots (the live fold does; a rebuild does not). */
   snapshots: boolean;
-  /** Run every projector's transaction in this one (a replay applies a whole batch in one transaction). */
-  transactions?: Pick<TransactionRunner, 'run' | 'shared' | 'afterCommit'>;
   onSnapshotsWritten?: SnapshotsWritten;
 }
 
@@ -34,30 +32,9 @@ export function createFold(dataSource: DataSource, options: FoldOptions): Fold {
   const model = new ReadModel(options.schema);
   const composer = new ProfileSnapshotComposer(model);
   const snapshots = options.snapshots ? new ProfileSnapshots(model, composer, new SnapshotOutbox(model)) : undefined;
-  const tx = (options.transactions ?? new TransactionRunner(dataSource)) as TransactionRunner;
+  const tx = new TransactionRunner(dataSource);
   const store = new ProjectionStore(model);
   const projection = new Projection(tx, store, model, snapshots, options.onSnapshotsWritten);
   const preload = (em: EntityManager, messages: readonly Record<string, unknown>[]) => store.preload(em, channelsOf(messages));
   return { handlers: handlerMap(createProjectors(projection)), model, composer, snapshots, preload };
-}
-
-/**
- * Runs every unit of work in one given transaction (the caller commits it). A rebuild publishes
- * nothing, so there is nothing to do after a commit, and no batch to share.
- */
-export class InTransaction implements Pick<TransactionRunner, 'run' | 'shared' | 'afterCommit'> {
-  em?: EntityManager;
-
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.em) throw new Error('no transaction open');
-    return work(this.em);
-  }
-
-  shared(): undefined {
-    return undefined;
-  }
-
-  afterCommit(effect: () => void): void {
-    effect();
-  }
 }

@@ -5,11 +5,11 @@ import { Topics, UndecodableMessage, decodeEnvelope, messageKey, parseMessage } 
 import { EventOpener, OpenedKeys } from '@omni/personal-data';
 import { KafkaSettings, createKafka, qualify, unqualify } from '@omni/messaging';
 import type { Logger } from '@omni/observability';
-import { createServiceDataSource, migrateServiceSchema, quoteIdentifier } from '@omni/persistence';
-import { PROJECTION_SCHEMA } from '../config';
-import { Fold, InTransaction, createFold } from '../fold';
-import { PROJECTION_MIGRATIONS } from '../migrations';
+import { TransactionRunner, createServiceDataSource, migrateServiceSchema, quoteIdentifier } from '@omni/persistence';
 import { readModelTables } from '@omni/read-model';
+import { PROJECTION_SCHEMA } from '../config';
+import { Fold, createFold } from '../fold';
+import { PROJECTION_MIGRATIONS } from '../migrations';
 
 /** The topics the read model is folded from. They must keep their whole history (`retention.ms=-1`). */
 export const REPLAYED_TOPICS = [Topics.deviceEvents, Topics.recipientEvents, Topics.profileEvents] as const;
@@ -151,8 +151,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       topic text NOT NULL, partition integer NOT NULL, next_offset bigint NOT NULL, PRIMARY KEY (topic, partition))`);
     for (const [key, start] of starts) if ((next.get(key) ?? -1) < start) next.set(key, start);
 
-    const transactions = new InTransaction();
-    const fold = createFold(dataSource, { schema: rebuild, snapshots: false, transactions });
+    const fold = createFold(dataSource, { schema: rebuild, snapshots: false });
+    const transactions = new TransactionRunner(dataSource);
     let folded = 0;
     let skipped = 0;
     let frozen = false;
@@ -176,7 +176,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       const messages = batch.messages.filter((message) => Number(message.offset) >= from);
       if (messages.length === 0) return;
       const work = (async () => {
-        const result = await foldBatch(dataSource, fold, transactions, checkpoints, topic, batch.partition, messages, options.logger);
+        const result = await foldBatch(transactions, fold, checkpoints, topic, batch.partition, messages, options.logger);
         next.set(key, Number(messages[messages.length - 1].offset) + 1);
         folded += result.folded;
         skipped += result.skipped;
@@ -246,11 +246,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
 const opener = new EventOpener();
 
-/** Fold one partition's batch in one transaction, with its checkpoint; one event at a time if the batch fails. */
+/**
+ * Fold one partition's batch as the live projection folds one: a unit of work of the whole batch
+ * (TransactionRunner.batch: preloaded rows, deferred writes, one commit), with its checkpoint; one
+ * event at a time if the batch fails.
+ */
 async function foldBatch(
-  dataSource: DataSource,
+  transactions: TransactionRunner,
   fold: Fold,
-  transactions: InTransaction,
   checkpoints: string,
   topic: string,
   partition: number,
@@ -259,13 +262,24 @@ async function foldBatch(
 ): Promise<{ folded: number; skipped: number }> {
   // Keys read once per batch: a rebuild deletes none (only the live fold shreds).
   const keys = new OpenedKeys();
-  const apply = async (em: EntityManager, message: (typeof messages)[number]): Promise<boolean> => {
+  // Parsed once, for the preload and the fold; undefined: undecodable (dead-lettered live as well).
+  const parsed = messages.map((message): Record<string, unknown> | Error | undefined => {
+    try {
+      return parseMessage(message.value);
+    } catch (error) {
+      return error instanceof UndecodableMessage ? undefined : (error as Error);
+    }
+  });
+  const apply = async (em: EntityManager, index: number): Promise<boolean> => {
+    const message = messages[index];
+    const envelope = parsed[index];
+    if (envelope instanceof Error) throw envelope;
+    if (!envelope) return false;
     let event;
     try {
-      const parsed = parseMessage(message.value);
-      if (message.key?.toString('utf8') !== messageKey(String(parsed.application), String(parsed.aggregateId))) return false;
+      if (message.key?.toString('utf8') !== messageKey(String(envelope.application), String(envelope.aggregateId))) return false;
       // Personal data opens with its subject's key; an erased subject's events fold to what the erasure left.
-      const opened = await opener.open(em, parsed, keys);
+      const opened = await opener.open(em, envelope, keys);
       if (!opened) return false;
       event = decodeEnvelope(opened);
     } catch (error) {
@@ -274,7 +288,6 @@ async function foldBatch(
     }
     const handler = fold.handlers.get(event.type);
     if (!handler) return false;
-    transactions.em = em;
     await handler.handle(event as never, { topic, partition, offset: message.offset, consumer: 'projection-replay' });
     return true;
   };
@@ -285,30 +298,34 @@ async function foldBatch(
        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
       [topic, partition, Number(offset) + 1],
     );
-  try {
-    return await dataSource.transaction(async (em) => {
+  /** Fold messages [from, to) in one batch, and checkpoint after the last. */
+  const unit = (from: number, to: number) =>
+    transactions.batch(async () => {
+      const em = transactions.shared()!.em;
+      await fold.preload(em, parsed.slice(from, to).filter((envelope): envelope is Record<string, unknown> => envelope !== undefined && !(envelope instanceof Error)));
       let folded = 0;
-      for (const message of messages) if (await apply(em, message)) folded += 1;
-      await checkpoint(em, messages[messages.length - 1].offset);
-      return { folded, skipped: messages.length - folded };
+      for (let index = from; index < to; index++) if (await apply(em, index)) folded += 1;
+      await checkpoint(em, messages[to - 1].offset);
+      return folded;
     });
+  try {
+    const folded = await unit(0, messages.length);
+    return { folded, skipped: messages.length - folded };
   } catch (error) {
     logger.warn({ err: error, topic, partition }, 'replay batch failed; folding it one event at a time');
   }
   let folded = 0;
   let skipped = 0;
-  for (const message of messages) {
+  for (let index = 0; index < messages.length; index++) {
     try {
-      await dataSource.transaction(async (em) => {
-        if (await apply(em, message)) folded += 1;
-        else skipped += 1;
-        await checkpoint(em, message.offset);
-      });
+      const one = await unit(index, index + 1);
+      folded += one;
+      skipped += 1 - one;
     } catch (error) {
       // Live, this message went to the dead-letter topic after its attempts: the rebuild skips it too.
-      logger.warn({ err: error, topic, partition, offset: message.offset }, 'replay skipped an event its projector rejects');
+      logger.warn({ err: error, topic, partition, offset: messages[index].offset }, 'replay skipped an event its projector rejects');
       skipped += 1;
-      await dataSource.transaction((em) => checkpoint(em, message.offset));
+      await transactions.run((em) => checkpoint(em, messages[index].offset));
     }
   }
   return { folded, skipped };
