@@ -52,9 +52,10 @@ const KAFKA_RESTART_WINDOW_MS = 10 * 60_000;
 const kafkaRestarts: number[] = [];
 
 /**
- * The local broker, watched: if it ends by itself, everything stops (as when an app does); if it
- * runs out of memory (it keeps running and fails requests: #25), it is restarted and the apps
- * reconnect by themselves — up to KAFKA_RESTARTS_MAX times in KAFKA_RESTART_WINDOW_MS.
+ * The local broker, watched: if it runs out of memory (out of direct memory it keeps running and
+ * fails requests, #25; out of heap it ends), it is restarted and the apps reconnect by themselves —
+ * up to KAFKA_RESTARTS_MAX times in KAFKA_RESTART_WINDOW_MS; if it ends by itself otherwise,
+ * everything stops (as when an app does).
  */
 function superviseKafka(broker: LocalKafkaHandle, port: number, replaced: (broker: LocalKafkaHandle) => void): void {
   broker.watch((trouble) => {

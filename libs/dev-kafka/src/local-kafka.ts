@@ -93,9 +93,10 @@ export interface LocalKafkaHandle {
   /** SIGTERM, up to 20 s for a clean shutdown, then SIGKILL. */
   stop(): Promise<void>;
   /**
-   * Calls `listener` once when the broker this call started ends by itself, or logs an
-   * OutOfMemoryError (a broker out of direct memory keeps running and fails requests: #25); not
-   * after `stop()`. Returns a function that stops watching. A reused broker is not watched.
+   * Calls `listener` once when the broker this call started logs an OutOfMemoryError (out of
+   * direct memory it keeps running and fails requests, #25; out of heap it ends), or ends by itself
+   * otherwise; not after `stop()`. Returns a function that stops watching. A reused broker is not
+   * watched.
    */
   watch(listener: (trouble: BrokerTrouble) => void): () => void;
 }
@@ -513,7 +514,7 @@ async function ensureClusterId(dataDir: string, jvmArgs: string[]): Promise<stri
 const LOG_SCAN_INTERVAL_MS = 1_000;
 const LOG_SCAN_MAX_BYTES = 1024 * 1024;
 
-/** Reports, once, the broker's exit or an OutOfMemoryError in its log (read as it grows). */
+/** Reports, once, an OutOfMemoryError in the broker's log (read as it grows), or else its exit. */
 function watchBroker(child: ChildProcess, logFile: string, stopping: () => boolean, listener: (trouble: BrokerTrouble) => void): () => void {
   let watching = true;
   let offset = 0;
@@ -528,7 +529,11 @@ function watchBroker(child: ChildProcess, logFile: string, stopping: () => boole
     end();
     listener(trouble);
   };
-  const onExit = (code: number | null, signal: NodeJS.Signals | null) => report({ kind: 'exited', code, signal });
+  // An out-of-memory error the broker logged before it ended (-XX:+ExitOnOutOfMemoryError) is what is reported.
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+    void scan()
+      .catch(() => undefined)
+      .finally(() => report({ kind: 'exited', code, signal }));
   const scan = async () => {
     const file = await open(logFile, 'r').catch(() => undefined);
     if (!file) return;
