@@ -172,11 +172,31 @@ describe('ProfileReads on the real read model', () => {
     expect(await query.find(OTHER_APP, 'U1')).toBeUndefined();
   });
 
+  it('reads made together (one statement) each get the profile a read alone gets, in any mix of users and applications', async () => {
+    const asked: [string, string][] = [
+      [APP, 'U1'],
+      [APP, 'U-alone'],
+      [APP, 'U-nobody'],
+      [APP, 'U-elsewhere'],
+      [OTHER_APP, 'U-elsewhere'],
+      [APP, 'U1'],
+    ];
+    const one = [];
+    for (const [application, userID] of asked) one.push(await query.find(application, userID));
+    expect(one.map((profile) => profile?.userID)).toEqual(['U1', 'U-alone', undefined, undefined, 'U-elsewhere', 'U1']);
+
+    const together = await Promise.all(asked.map(([application, userID]) => query.find(application, userID)));
+    expect(together).toEqual(one);
+  });
+
   // Last: it replaces the read model the other tests read.
   it('after a replay swaps the read model in (schemas renamed), the next read reads the new one on every connection', async () => {
-    // Every pooled connection has prepared the statement against the live tables, and run it often
-    // enough for PostgreSQL to keep a generic plan.
-    for (let round = 0; round < 8; round++) await Promise.all([query.find(APP, 'U1'), query.find(APP, 'U1')]);
+    // Every pooled connection has prepared both statements (one read, reads together) against the
+    // live tables, and run them often enough for PostgreSQL to keep a generic plan.
+    for (let round = 0; round < 8; round++) {
+      await Promise.all([query.find(APP, 'U1'), query.find(APP, 'U1')]);
+      await query.find(APP, 'U1');
+    }
     const tables = ['users', 'profile_versions', 'devices', 'recipients'];
     await dataSource.transaction(async (em) => {
       await em.query('CREATE SCHEMA projection_rebuild');
