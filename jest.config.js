@@ -17,11 +17,15 @@ const shared = {
   setupFiles: ['<rootDir>/libs/testing/src/exit-with-runner.ts'],
 };
 
+/** The short fault suite: it compares latencies, so `npm test` runs it alone, after the other projects. */
+const SHORT_FAULT_SUITE = '/faults\\.e2e-spec\\.ts$';
+
 /**
  * One runner, three kinds of tests:
  * - unit (`*.spec.ts`, beside the code): no database, no broker;
  * - integration (`*.int-spec.ts`, in apps/<app>/test and libs/<lib>/test): real broker and database;
- * - e2e (`*.e2e-spec.ts`): every service running, through the gateway's HTTP API.
+ * - e2e (`*.e2e-spec.ts`): every service running, through the gateway's HTTP API; the short fault
+ *   suite is a project of its own (`short-faults`).
  * The global setup starts (or reuses) Kafka and makes a migrated template database for the run.
  *
  * @type {import('jest').Config}
@@ -35,10 +39,16 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts,tools}/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/{apps,scripts}/**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{apps,scripts}/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, SHORT_FAULT_SUITE],
+    },
+    { ...shared, displayName: 'short-faults', testMatch: ['<rootDir>/apps/**/faults.e2e-spec.ts'] },
     // The full fault suite (`*.faults-spec.ts`, minutes long, its own PostgreSQL and Kafka): only when
-    // asked for (`npm run test:faults`); `npm test` runs its short version, an e2e spec.
-    ...(process.argv.some((arg) => arg.includes('faults'))
+    // asked for (`npm run test:faults`); `npm test` runs its short version.
+    ...(process.argv.includes('faults')
       ? [{ ...shared, displayName: 'faults', testMatch: ['<rootDir>/apps/**/*.faults-spec.ts'] }]
       : []),
   ],
