@@ -7,6 +7,7 @@ import { SubjectKeys } from '@omni/personal-data';
 import { TransactionRunner, queryRows, statementChunks, valuesList } from '@omni/persistence';
 import { ReadModelTables } from '@omni/read-model';
 import { ReadModel } from '../read-model/read-model.provider';
+import { ChannelRows } from '../read-model/channel-rows';
 import { ProjectionStore } from '../read-model/projection-store';
 import { ProfileSnapshots } from '../snapshots/profile-snapshots';
 import { openedKeys } from './opened-keys';
@@ -52,45 +53,56 @@ export class Projection {
   private readonly visibleAfter?: Histogram<'entity'>;
   private readonly keys = new SubjectKeys();
 
+  /**
+   * Apply `event` to its entity in the consumer's batch (a batch of its own when it comes alone):
+   * gated on the entity's version, `change` then changes the batch's rows (`devices`, `recipients`,
+   * ensureUser) or runs its statements.
+   */
   async apply(entityType: EntityType, event: Envelope, change: (em: EntityManager) => Promise<void>): Promise<void> {
-    const published = await this.tx.run(async (em) => {
-      // The gate and the channel's owner before the change: one statement, or none for what the unit preloaded.
-      const channel = this.snapshots ? CHANNEL_TABLES[entityType] : undefined;
-      const { advanced, owners } = await this.store.advance(em, entityType, event, channel);
-      if (!advanced) return 0;
+    if (!this.tx.shared()) return this.tx.batch(() => this.apply(entityType, event, change));
+    await this.tx.run(async (em) => {
+      if (!(await this.store.advance(em, entityType, event))) return;
+      const channel = CHANNEL_TABLES[entityType];
+      // The channel's owner before the change: their profile loses what the change takes away.
+      const ownerBefore = channel && this.snapshots ? (await this.store[channel].get(em, event.application, event.aggregateId))?.user_id : undefined;
       await change(em);
       // A rebuild (no snapshots) is not what gateways wait on: it neither signals nor publishes.
-      if (!this.snapshots) return 0;
+      if (!this.snapshots) return;
       await this.store.signal(em, event.correlationId);
-      return this.publish(em, entityType, event, entityType === 'user' ? [event.aggregateId] : owners);
+      this.publish(entityType, event, entityType === 'user' ? [event.aggregateId] : ownerBefore ? [ownerBefore] : []);
     });
-    // After the commit (of the batch, in one): the relay then finds the snapshots.
-    if (published > 0) this.tx.afterCommit(() => this.written?.());
     this.visibleAfter?.observe({ entity: entityType }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
   }
 
+  /** The batch's devices, to read and change in memory (written before it commits). */
+  get devices(): ChannelRows<'devices'> {
+    return this.store.devices;
+  }
+
+  /** The batch's email contacts and SMS numbers, likewise. */
+  get recipients(): ChannelRows<'recipients'> {
+    return this.store.recipients;
+  }
+
   /**
-   * Snapshots of the users a change touched: the channel's owner before it and after it. In a
-   * consumer's batch they are written once, just before it commits: one snapshot per user with every
-   * change of the batch, however many of its events touched them (the topic is compacted:
-   * subscribers want the latest profile, not each step). The owners after are read then too, once
-   * per channel: an owner in between is the next event's owner before. Returns how many snapshots
-   * were written now (none in a batch: its flush wakes the relay after the commit itself).
+   * Snapshots of the users a change touched: the channel's owner before it and after it. They are
+   * written once, just before the batch commits: one snapshot per user with every change of the
+   * batch, however many of its events touched them (the topic is compacted: subscribers want the
+   * latest profile, not each step). The owners after are read then, once per channel: an owner in
+   * between is the next event's owner before.
    */
-  private async publish(em: EntityManager, entityType: EntityType, event: Envelope, before: string[]): Promise<number> {
+  private publish(entityType: EntityType, event: Envelope, before: string[]): void {
     const { application } = event;
-    const batch = this.tx.shared();
-    if (!batch) {
-      const after = await this.usersOf(em, entityType, event);
-      return this.snapshots!.publish(em, application, [...before, ...after]);
-    }
+    const batch = this.tx.shared()!;
     const pending = batch.local(PENDING_SNAPSHOTS, () => new PendingSnapshots());
     for (const userId of before) pending.of(application).users.add(userId);
     const channel = CHANNEL_TABLES[entityType];
     if (channel) pending.of(application)[channel].add(event.aggregateId);
     batch.once(PENDING_SNAPSHOTS, async (batchEm) => {
-      // The profiles are composed from the users the batch ensured, all of them written first.
+      // The profiles are composed from the rows the batch changed, all of them written first.
       await this.flushUsers(batchEm);
+      await this.store.devices.flush(batchEm);
+      await this.store.recipients.flush(batchEm);
       let published = 0;
       // Applications in a fixed order, users sorted by publish(): the version rows are locked in one order.
       for (const [application, touched] of pending.drain()) {
@@ -99,7 +111,6 @@ export class Projection {
       }
       if (published > 0) batch.onCommit(() => this.written?.());
     });
-    return 0;
   }
 
   /** The owners now of the channels a batch touched. */
@@ -126,11 +137,12 @@ export class Projection {
    * since it could no longer be opened.
    */
   async erase(event: Envelope): Promise<void> {
+    if (!this.tx.shared()) return this.tx.batch(() => this.erase(event));
     const { application, aggregateId: userId } = event;
     const t = this.tables;
     await this.tx.run(async (em) => {
-      // In a batch, what it deferred so far is written first, so that what follows deletes it too.
-      await this.tx.shared()?.flush();
+      // What the batch deferred so far is written first, so that what follows deletes it too.
+      await this.tx.shared()!.flush();
       const user = [application, userId];
       // Snapshots first: it takes the lock every publication of this user takes (see ProfileSnapshots.erase).
       await this.snapshots?.erase(em, application, userId);
@@ -145,17 +157,19 @@ export class Projection {
       await em.query(`DELETE FROM ${t.entityVersions} WHERE application = $1 AND entity_type = 'user' AND entity_id = $2`, user);
       await em.query(`DELETE FROM ${t.commandOutcomes} WHERE application = $1 AND aggregate_type = 'user' AND aggregate_id = $2`, user);
       await em.query(`DELETE FROM ${t.profileVersions} WHERE application = $1 AND user_id = $2`, user);
+      // The batch's rows are read again: the statements above changed them.
+      await this.store.devices.forget(em);
+      await this.store.recipients.forget(em);
       // Only the live projection shreds: a replay's rebuild folding an erasure still in progress must
       // leave the key to the live one, which could otherwise no longer open its own `user.erased`.
       const key = this.snapshots ? await this.keys.find(em, application, userId) : undefined;
       if (key) {
         await this.keys.delete(em, key.keyId);
-        const batch = this.tx.shared();
-        if (batch) openedKeys(batch).forgetAll();
+        openedKeys(this.tx.shared()!).forgetAll();
       }
       await this.store.signal(em, event.correlationId);
     });
-    if (this.snapshots) this.tx.afterCommit(() => this.written?.());
+    if (this.snapshots) this.tx.shared()!.onCommit(() => this.written?.());
   }
 
   /**
@@ -172,37 +186,18 @@ export class Projection {
    * deactivation deactivates only if it is newer than the last (re)activation. At equal times the
    * deactivation wins (a user registered and deactivated by one command has both events at one
    * instant). See docs/adr/0008-profile-snapshots-and-replay.md.
+   *
+   * A user event also sets what the profile-service owns (`profileUserName`, `userData`: undefined
+   * keeps it). The batch writes its users together before it commits, each user's changes in the
+   * order of its events, and before its snapshots are composed.
    */
-  async ensureUserNow(
-    em: EntityManager,
-    application: string,
-    userId: string,
-    userName: string | null,
-    time: string,
-    status: UserStatusChange = 'active',
-  ): Promise<void> {
-    await this.upsertUsers(em, [{ application, userId, userName, time, status }]);
-  }
-
-  /**
-   * The same for a channel event: in a consumer's batch the user rows are written together before
-   * it commits (the rules above do not depend on order); before its snapshots are composed too.
-   */
-  async ensureUser(
-    em: EntityManager,
-    application: string,
-    userId: string,
-    userName: string | null,
-    time: string,
-    status: UserStatusChange = 'active',
-  ): Promise<void> {
-    const batch = this.tx.shared();
-    if (!batch) return this.ensureUserNow(em, application, userId, userName, time, status);
-    batch.local(PENDING_USERS, () => [] as EnsuredUser[]).push({ application, userId, userName, time, status });
+  async ensureUser(em: EntityManager, user: EnsuredUser): Promise<void> {
+    const batch = this.tx.shared()!;
+    batch.local(PENDING_USERS, () => [] as EnsuredUser[]).push(user);
     batch.once(PENDING_USERS, (batchEm) => this.flushUsers(batchEm));
   }
 
-  /** Write the users the batch's channel events ensured so far. */
+  /** Write the users the batch's events ensured so far. */
   private async flushUsers(em: EntityManager): Promise<void> {
     const pending = this.tx.shared()?.local(PENDING_USERS, () => [] as EnsuredUser[]);
     if (!pending || pending.length === 0) return;
@@ -221,7 +216,7 @@ export class Projection {
   private async upsertUsers(em: EntityManager, users: EnsuredUser[]): Promise<void> {
     for (const chunk of statementChunks(users, 5)) {
       const { sql, values } = valuesList(
-        chunk.map(({ application, userId, userName, time, status }) => [application, userId, userName, time, status === 'kept' ? null : status]),
+        chunk.map(({ application, userId, userName, time, status = 'active' }) => [application, userId, userName ?? null, time, status === 'kept' ? null : status]),
         ['text', 'text', 'text', 'timestamptz', 'text'],
       );
       await em.query(
@@ -241,27 +236,28 @@ export class Projection {
         values,
       );
     }
-  }
-
-  /** The user a channel belongs to (none for an anonymous or missing channel); a user event's own user. */
-  private async usersOf(em: EntityManager, entityType: EntityType, event: Envelope): Promise<string[]> {
-    switch (entityType) {
-      case 'user':
-        return [event.aggregateId];
-      case 'device':
-        return this.ownerOf(em, 'devices', 'device_id', event);
-      case 'recipient':
-        return this.ownerOf(em, 'recipients', 'recipient_id', event);
+    const profileChanges = users.filter((user) => user.profileUserName !== undefined || user.userData !== undefined);
+    for (const chunk of statementChunks(profileChanges, 5)) {
+      const { sql, values } = valuesList(
+        chunk.map(({ application, userId, profileUserName, userData }) => [
+          application,
+          userId,
+          profileUserName !== undefined,
+          profileUserName ?? null,
+          userData === undefined ? null : JSON.stringify(userData),
+        ]),
+        ['text', 'text', 'boolean', 'text', 'jsonb'],
+      );
+      await em.query(
+        // eslint-disable-next-line omni/sql-parameters -- a VALUES list of placeholders
+        `UPDATE ${this.tables.users} AS u
+            SET profile_user_name = CASE WHEN x.sets_name THEN x.profile_user_name ELSE u.profile_user_name END,
+                user_data = COALESCE(x.user_data, u.user_data)
+           FROM (VALUES ${sql}) AS x(application, user_id, sets_name, profile_user_name, user_data)
+          WHERE u.application = x.application AND u.user_id = x.user_id`,
+        values,
+      );
     }
-  }
-
-  private async ownerOf(em: EntityManager, table: 'devices' | 'recipients', idColumn: 'device_id' | 'recipient_id', event: Envelope): Promise<string[]> {
-    const rows = await queryRows<{ user_id: string }>(
-      em,
-      `SELECT user_id FROM ${this.tables[table]} WHERE application = $1 AND ${idColumn} = $2 AND user_id IS NOT NULL`,
-      [event.application, event.aggregateId],
-    );
-    return rows.map((row) => row.user_id);
   }
 }
 
@@ -297,15 +293,20 @@ class PendingSnapshots {
 }
 
 const PENDING_SNAPSHOTS = Symbol('pending profile snapshots');
-const PENDING_USERS = Symbol('users ensured by the channel events of a batch');
+const PENDING_USERS = Symbol('users ensured by the events of a batch');
 
-/** A user a channel event ensures (see Projection.ensureUser). */
-interface EnsuredUser {
+/** A user an event ensures (see Projection.ensureUser). */
+export interface EnsuredUser {
   application: string;
   userId: string;
-  userName: string | null;
   time: string;
-  status: UserStatusChange;
+  /** The channel's name for the user (a channel event's). */
+  userName?: string | null;
+  status?: UserStatusChange;
+  /** The profile-service's name (user.registered, user.renamed); undefined keeps it. */
+  profileUserName?: string | null;
+  /** The profile-service's user data (user.user-data-changed); undefined keeps it. */
+  userData?: Record<string, unknown>;
 }
 
 const NEWER_CHANNEL_NAME = `EXCLUDED.channel_user_name IS NOT NULL AND (u.channel_user_name IS NULL

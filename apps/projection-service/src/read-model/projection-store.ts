@@ -2,113 +2,84 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { COMMAND_PROGRESS_CHANNEL, Envelope, VisibleOutcomeNotice, progressPayload } from '@omni/contracts';
 import { SharedTransaction, batchOf, queryRows, serializationFailure, statementChunks, valuesList } from '@omni/persistence';
+import { ChannelRows, DeviceRow, RecipientRow } from './channel-rows';
 import { ReadModel } from './read-model.provider';
 
-/** The version gate and visibility signal every projector uses. */
+/** The version gate, the channel rows of a batch, and the visibility signal every projector uses. */
 @Injectable()
 export class ProjectionStore {
-  private readonly advanceSql: string;
-  private readonly advanceDeviceSql: string;
-  private readonly advanceRecipientSql: string;
+  readonly devices: ChannelRows<'devices'>;
+  readonly recipients: ChannelRows<'recipients'>;
 
-  private readonly ownersSql: string;
+  private readonly advanceSql: string;
   private readonly preloadSql: string;
 
   constructor(private readonly model: ReadModel) {
-    const { devices, recipients, entityVersions } = model.tables;
-    const ownersOf = (application: string, type: string, id: string) => `CASE ${type}
-      WHEN 'device' THEN ARRAY(SELECT user_id FROM ${devices} WHERE application = ${application} AND device_id = ${id} AND user_id IS NOT NULL)
-      WHEN 'recipient' THEN ARRAY(SELECT user_id FROM ${recipients} WHERE application = ${application} AND recipient_id = ${id} AND user_id IS NOT NULL)
-      ELSE ARRAY[]::text[] END`;
-    this.advanceSql = this.advancing('ARRAY[]::text[]');
-    this.advanceDeviceSql = this.advancing(ownersOf('$1', `'device'`, '$3'));
-    this.advanceRecipientSql = this.advancing(ownersOf('$1', `'recipient'`, '$3'));
-    this.ownersSql = `SELECT ${ownersOf('$1', '$2::text', '$3')} AS owners`;
+    const { entityVersions } = model.tables;
+    this.devices = new ChannelRows(model.tables, 'devices');
+    this.recipients = new ChannelRows(model.tables, 'recipients');
+    this.advanceSql = `INSERT INTO ${entityVersions} AS v (application, entity_type, entity_id, version)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (application, entity_type, entity_id)
+        DO UPDATE SET version = EXCLUDED.version, updated_at = now()
+        WHERE v.version < EXCLUDED.version
+        RETURNING 1`;
     this.preloadSql = `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS w(application, entity_type, entity_id)),
       locked AS (
         SELECT v.application, v.entity_type, v.entity_id, v.version FROM ${entityVersions} v
           JOIN wanted w ON v.application = w.application AND v.entity_type = w.entity_type AND v.entity_id = w.entity_id
          ORDER BY v.application COLLATE "C", v.entity_type, v.entity_id COLLATE "C" FOR UPDATE OF v)
-      SELECT w.application, w.entity_type, w.entity_id, l.version, ${ownersOf('w.application', 'w.entity_type', 'w.entity_id')} AS owners
+      SELECT w.application, w.entity_type, w.entity_id, l.version,
+             CASE w.entity_type WHEN 'device' THEN ${this.devices.rowJson('w.application', 'w.entity_id')}
+                                ELSE ${this.recipients.rowJson('w.application', 'w.entity_id')} END AS row
         FROM wanted w LEFT JOIN locked l
           ON l.application = w.application AND l.entity_type = w.entity_type AND l.entity_id = w.entity_id`;
   }
 
   /**
    * For a consumer's batch, before its events are applied: the versions of the channels they are
-   * about (their rows locked) and each channel's owners, with one statement. The version gate then
-   * decides in memory, and the batch writes the new versions together before it commits
-   * (flushVersions). User events are not preloaded (their ids travel sealed): they take the gate's statement.
+   * about (their rows locked) and each channel's row, with one statement. The version gate then
+   * decides in memory, the events change the rows in memory, and the batch writes the new versions
+   * and rows together before it commits (flushVersions, ChannelRows.flush). User events are not
+   * preloaded (their ids travel sealed): they take the gate's statement.
    */
   async preload(em: EntityManager, channels: readonly { application: string; entityType: 'device' | 'recipient'; entityId: string }[]): Promise<void> {
     const batch = batchOf(em);
     if (!batch || channels.length === 0) return;
     const gate = this.gateOf(batch);
-    const wanted = channels.filter((channel) => !gate.versions.has(entityKey(channel.application, channel.entityType, channel.entityId)));
+    const wanted = channels.filter((channel) => !gate.has(entityKey(channel.application, channel.entityType, channel.entityId)));
     if (wanted.length === 0) return;
-    const rows = await queryRows<{ application: string; entity_type: string; entity_id: string; version: number | null; owners: string[] }>(
+    const rows = await queryRows<{ application: string; entity_type: string; entity_id: string; version: number | null; row: DeviceRow & RecipientRow | null }>(
       em,
       this.preloadSql,
       [wanted.map((c) => c.application), wanted.map((c) => c.entityType), wanted.map((c) => c.entityId)],
     );
     for (const row of rows) {
       const key = entityKey(row.application, row.entity_type, row.entity_id);
-      if (gate.versions.has(key)) continue;
-      gate.versions.set(key, { application: row.application, entityType: row.entity_type, entityId: row.entity_id, stored: row.version, current: row.version });
-      gate.owners.set(key, row.owners);
+      if (gate.has(key)) continue;
+      gate.set(key, { application: row.application, entityType: row.entity_type, entityId: row.entity_id, stored: row.version, current: row.version });
+      const channel = { application: row.application, id: row.entity_id, row: row.row };
+      if (row.entity_type === 'device') this.devices.preloaded(em, [channel]);
+      else this.recipients.preloaded(em, [channel]);
     }
   }
 
   /**
    * Record that `event` is applied to its entity, if it is newer than what the read model has;
-   * `advanced` false for a duplicate or stale event: the caller must then change nothing. With a
-   * channel table (`owners`), the same statement (one round trip) reads the user who owns the
-   * channel before the event changes it: none for an anonymous or new channel.
+   * false for a duplicate or stale event: the caller must then change nothing.
    */
-  async advance(
-    em: EntityManager,
-    entityType: string,
-    event: Envelope,
-    owners?: 'devices' | 'recipients',
-  ): Promise<{ advanced: boolean; owners: string[] }> {
+  async advance(em: EntityManager, entityType: string, event: Envelope): Promise<boolean> {
     if (event.aggregateVersion === null) throw new Error(`event ${event.type} ${event.id} has no aggregate version`);
     const batch = batchOf(em);
-    const key = entityKey(event.application, entityType, event.aggregateId);
-    const preloaded = batch && this.gateOf(batch).versions.get(key);
-    if (batch && preloaded) return this.advanceInBatch(em, batch, preloaded, key, event.aggregateVersion, owners);
-    const [row] = await queryRows<{ advanced: boolean; owners: string[] }>(
-      em,
-      owners === undefined ? this.advanceSql : owners === 'devices' ? this.advanceDeviceSql : this.advanceRecipientSql,
-      [event.application, entityType, event.aggregateId, event.aggregateVersion],
-    );
-    return row;
-  }
-
-  /**
-   * The gate, for a preloaded entity: the event advances it if newer than what the batch knows.
-   * The owners before the event: as preloaded for the channel's first event in the batch, read
-   * (after the batch's changes so far) for the others.
-   */
-  private async advanceInBatch(
-    em: EntityManager,
-    batch: SharedTransaction,
-    entity: KnownVersion,
-    key: string,
-    version: number,
-    owners: 'devices' | 'recipients' | undefined,
-  ): Promise<{ advanced: boolean; owners: string[] }> {
-    if (entity.current !== null && entity.current >= version) return { advanced: false, owners: [] };
-    entity.current = version;
-    const gate = this.gateOf(batch);
-    batch.once(gate, (batchEm) => this.flushVersions(batchEm));
-    if (owners === undefined) return { advanced: true, owners: [] };
-    const preloaded = gate.owners.get(key);
-    if (preloaded) {
-      gate.owners.delete(key);
-      return { advanced: true, owners: preloaded };
+    const preloaded = batch && this.gateOf(batch).get(entityKey(event.application, entityType, event.aggregateId));
+    if (batch && preloaded) {
+      if (preloaded.current !== null && preloaded.current >= event.aggregateVersion) return false;
+      preloaded.current = event.aggregateVersion;
+      batch.once(BATCH_GATE, (batchEm) => this.flushVersions(batchEm));
+      return true;
     }
-    const [row] = await queryRows<{ owners: string[] }>(em, this.ownersSql, [entity.application, entity.entityType, entity.entityId]);
-    return { advanced: true, owners: row.owners };
+    const advanced = await queryRows(em, this.advanceSql, [event.application, entityType, event.aggregateId, event.aggregateVersion]);
+    return advanced.length > 0;
   }
 
   /**
@@ -119,7 +90,7 @@ export class ProjectionStore {
   async flushVersions(em: EntityManager): Promise<void> {
     const batch = batchOf(em);
     if (!batch) return;
-    const advanced = [...this.gateOf(batch).versions.values()].filter((entity) => entity.current !== entity.stored);
+    const advanced = [...this.gateOf(batch).values()].filter((entity) => entity.current !== entity.stored);
     const table = this.model.tables.entityVersions;
     let written = 0;
     const rowOf = (e: KnownVersion) => [e.application, e.entityType, e.entityId, e.current];
@@ -152,8 +123,9 @@ export class ProjectionStore {
     if (written < advanced.length) throw serializationFailure(`${advanced.length - written} entity version(s) moved concurrently; retrying`);
   }
 
-  private gateOf(batch: SharedTransaction): BatchGate {
-    return batch.local(BATCH_GATE, () => ({ versions: new Map(), owners: new Map() }));
+  /** The batch's preloaded versions, by entity. */
+  private gateOf(batch: SharedTransaction): Map<string, KnownVersion> {
+    return batch.local(BATCH_GATE, () => new Map<string, KnownVersion>());
   }
 
   /**
@@ -190,18 +162,6 @@ export class ProjectionStore {
       { last: true },
     );
   }
-
-  /** The version gate, with `owners` read from the statement's snapshot (before any change of this event). */
-  private advancing(owners: string): string {
-    return `WITH advanced AS (
-        INSERT INTO ${this.model.tables.entityVersions} AS v (application, entity_type, entity_id, version)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (application, entity_type, entity_id)
-        DO UPDATE SET version = EXCLUDED.version, updated_at = now()
-        WHERE v.version < EXCLUDED.version
-        RETURNING 1)
-      SELECT EXISTS (SELECT 1 FROM advanced) AS advanced, ${owners} AS owners`;
-  }
 }
 
 const PENDING_SIGNALS = Symbol('pending command progress signals');
@@ -214,12 +174,6 @@ interface KnownVersion {
   entityId: string;
   stored: number | null;
   current: number | null;
-}
-
-interface BatchGate {
-  versions: Map<string, KnownVersion>;
-  /** A channel's owners as preloaded, until its first event takes them. */
-  owners: Map<string, string[]>;
 }
 
 /** The channels (devices, contacts) a unit's events are about, from the messages as read. */

@@ -12,10 +12,10 @@ export class DeviceDeactivatedProjector implements MessageHandler<typeof DEVICE_
   handle(event: Message<typeof DEVICE_DEACTIVATED>): Promise<void> {
     const { application, aggregateId: deviceId, time } = event;
     return this.projection.apply('device', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.devices} SET status = 'inactive', updated_at = $3 WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, time],
-      );
+      await this.projection.devices.update(em, application, deviceId, (device) => {
+        device.status = 'inactive';
+        device.updated_at = time;
+      });
     });
   }
 }

@@ -15,7 +15,7 @@ export class DeviceRegisteredProjector implements MessageHandler<typeof DEVICE_R
     return this.projection.apply('device', event, async (em) => {
       // The whole state of the device: a full reset of its row (also when it comes back after deactivation).
       await upsertDevice(this.projection, em, { application, deviceId, userId: payload.userID, userName: payload.userName, time }, { ...payload, status: 'active' });
-      if (payload.userID) await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);
+      if (payload.userID) await this.projection.ensureUser(em, { application, userId: payload.userID, userName: payload.userName, time });
     });
   }
 }

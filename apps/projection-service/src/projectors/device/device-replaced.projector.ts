@@ -13,7 +13,7 @@ export class DeviceReplacedProjector implements MessageHandler<typeof DEVICE_REP
     const { application, aggregateId: deviceId } = event;
     return this.projection.apply('device', event, async (em) => {
       // The device lives on under its new id (registered with what it carried): drop the old one.
-      await em.query(`DELETE FROM ${this.projection.tables.devices} WHERE application = $1 AND device_id = $2`, [application, deviceId]);
+      await this.projection.devices.delete(em, application, deviceId);
     });
   }
 }

@@ -8,32 +8,33 @@ import { Projection } from '../projection';
  * not be opened, since they were sealed for an owner since erased. Its createdAt is the first
  * event's that created it.
  */
-export async function upsertDevice(
+export function upsertDevice(
   projection: Projection,
   em: EntityManager,
   row: { application: string; deviceId: string; userId: string | null; userName: string | null; time: string },
   state: DeviceChannelState,
 ): Promise<void> {
-  await em.query(
-    `INSERT INTO ${projection.tables.devices}
-       (application, device_id, user_id, user_name, platform, transport, properties, tags, user_data, status, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $11)
-     ON CONFLICT (application, device_id) DO UPDATE SET
-       user_id = EXCLUDED.user_id, user_name = EXCLUDED.user_name, platform = EXCLUDED.platform,
-       transport = EXCLUDED.transport, properties = EXCLUDED.properties, tags = EXCLUDED.tags,
-       user_data = EXCLUDED.user_data, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at`,
-    [
-      row.application,
-      row.deviceId,
-      row.userId,
-      row.userName,
-      state.platform,
-      state.transport,
-      JSON.stringify(state.properties),
-      state.tags,
-      JSON.stringify(state.userData),
-      state.status,
-      row.time,
-    ],
-  );
+  return projection.devices.put(em, {
+    application: row.application,
+    device_id: row.deviceId,
+    user_id: row.userId,
+    user_name: row.userName,
+    platform: state.platform,
+    transport: state.transport,
+    properties: { ...state.properties },
+    tags: state.tags,
+    user_data: state.userData,
+    status: state.status,
+    created_at: row.time,
+    updated_at: row.time,
+  });
 }
+
+/** What a device keeps of its user once the user is erased: none of their data, nor where it was. */
+export function withoutUser(properties: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...properties };
+  for (const key of USER_LOCATION) delete kept[key];
+  return kept;
+}
+
+const USER_LOCATION = ['location', 'locationAccuracy', 'altitude'] as const;

@@ -12,10 +12,10 @@ export class DeviceTagsChangedProjector implements MessageHandler<typeof DEVICE_
   handle(event: Message<typeof DEVICE_TAGS_CHANGED>): Promise<void> {
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.devices} SET tags = $3, updated_at = $4 WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, payload.tags, time],
-      );
+      await this.projection.devices.update(em, application, deviceId, (device) => {
+        device.tags = payload.tags;
+        device.updated_at = time;
+      });
     });
   }
 }

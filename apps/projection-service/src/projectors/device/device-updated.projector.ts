@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_UPDATED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
+import { mergedProperties } from '../../read-model/channel-rows';
 
 @Injectable()
 export class DeviceUpdatedProjector implements MessageHandler<typeof DEVICE_UPDATED> {
@@ -13,13 +14,12 @@ export class DeviceUpdatedProjector implements MessageHandler<typeof DEVICE_UPDA
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
       // Only what changed; a property sent as null was cleared.
-      await em.query(
-        `UPDATE ${this.projection.tables.devices}
-            SET platform = COALESCE($3, platform), transport = COALESCE($4, transport),
-                properties = jsonb_strip_nulls(properties || $5::jsonb), updated_at = $6
-          WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, payload.platform ?? null, payload.transport ?? null, JSON.stringify(payload.properties), time],
-      );
+      await this.projection.devices.update(em, application, deviceId, (device) => {
+        device.platform = payload.platform ?? device.platform;
+        device.transport = payload.transport ?? device.transport;
+        device.properties = mergedProperties(device.properties, payload.properties);
+        device.updated_at = time;
+      });
     });
   }
 }

@@ -17,13 +17,13 @@ export class DeviceUserAssignedProjector implements MessageHandler<typeof DEVICE
         // The whole device, as its new user's: what was sealed for the previous one is not needed.
         await upsertDevice(this.projection, em, { application, deviceId, userId: payload.userID, userName: payload.userName, time }, payload.state);
       } else {
-        await em.query(
-          `UPDATE ${this.projection.tables.devices} SET user_id = $3, user_name = $4, updated_at = $5
-            WHERE application = $1 AND device_id = $2`,
-          [application, deviceId, payload.userID, payload.userName, time],
-        );
+        await this.projection.devices.update(em, application, deviceId, (device) => {
+          device.user_id = payload.userID;
+          device.user_name = payload.userName;
+          device.updated_at = time;
+        });
       }
-      await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);
+      await this.projection.ensureUser(em, { application, userId: payload.userID, userName: payload.userName, time });
     });
   }
 }

@@ -12,11 +12,10 @@ export class DeviceUserDataChangedProjector implements MessageHandler<typeof DEV
   handle(event: Message<typeof DEVICE_USER_DATA_CHANGED>): Promise<void> {
     const { application, aggregateId: deviceId, payload, time } = event;
     return this.projection.apply('device', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.devices} SET user_data = $3::jsonb, updated_at = $4
-          WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, JSON.stringify(payload.userData), time],
-      );
+      await this.projection.devices.update(em, application, deviceId, (device) => {
+        device.user_data = payload.userData;
+        device.updated_at = time;
+      });
     });
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEVICE_USER_ERASED, Message } from '@omni/contracts';
 import { MessageHandler } from '@omni/messaging';
 import { Projection } from '../projection';
+import { withoutUser } from './device-state';
 
 /** The device stays, anonymous: no user, no user data, no location. */
 @Injectable()
@@ -13,13 +14,13 @@ export class DeviceUserErasedProjector implements MessageHandler<typeof DEVICE_U
   handle(event: Message<typeof DEVICE_USER_ERASED>): Promise<void> {
     const { application, aggregateId: deviceId, time } = event;
     return this.projection.apply('device', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.devices}
-            SET user_id = NULL, user_name = NULL, user_data = '{}'::jsonb,
-                properties = properties - 'location' - 'locationAccuracy' - 'altitude', updated_at = $3
-          WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, time],
-      );
+      await this.projection.devices.update(em, application, deviceId, (device) => {
+        device.user_id = null;
+        device.user_name = null;
+        device.user_data = {};
+        device.properties = withoutUser(device.properties);
+        device.updated_at = time;
+      });
     });
   }
 }

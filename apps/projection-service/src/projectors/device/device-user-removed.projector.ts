@@ -18,11 +18,11 @@ export class DeviceUserRemovedProjector implements MessageHandler<typeof DEVICE_
         await upsertDevice(this.projection, em, { application, deviceId, userId: null, userName: null, time }, payload.state);
         return;
       }
-      await em.query(
-        `UPDATE ${this.projection.tables.devices} SET user_id = NULL, user_name = NULL, updated_at = $3
-          WHERE application = $1 AND device_id = $2`,
-        [application, deviceId, time],
-      );
+      await this.projection.devices.update(em, application, deviceId, (device) => {
+        device.user_id = null;
+        device.user_name = null;
+        device.updated_at = time;
+      });
     });
   }
 }

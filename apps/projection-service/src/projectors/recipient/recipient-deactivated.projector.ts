@@ -12,10 +12,11 @@ export class RecipientDeactivatedProjector implements MessageHandler<typeof RECI
   handle(event: Message<typeof RECIPIENT_DEACTIVATED>): Promise<void> {
     const { application, aggregateId: recipientId, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET status = 'inactive', verification = CASE WHEN verification = 'pending' THEN 'none' ELSE verification END, updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, time],
-      );
+      await this.projection.recipients.update(em, application, recipientId, (contact) => {
+        contact.status = 'inactive';
+        if (contact.verification === 'pending') contact.verification = 'none';
+        contact.updated_at = time;
+      });
     });
   }
 }

@@ -13,7 +13,7 @@ export class RecipientErasedProjector implements MessageHandler<typeof RECIPIENT
   handle(event: Message<typeof RECIPIENT_ERASED>): Promise<void> {
     const { application, aggregateId: recipientId } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      await em.query(`DELETE FROM ${this.projection.tables.recipients} WHERE application = $1 AND recipient_id = $2`, [application, recipientId]);
+      await this.projection.recipients.delete(em, application, recipientId);
     });
   }
 }

@@ -16,7 +16,7 @@ export class RecipientRegisteredProjector implements MessageHandler<typeof RECIP
       // The whole state of the contact: a full reset of its row. A new row begins when the contact
       // did (the events before may be unreadable: sealed for an owner since erased).
       await upsertRecipient(this.projection, em, { application, recipientId, userId: payload.userID, userName: payload.userName, time }, payload);
-      if (payload.userID) await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);
+      if (payload.userID) await this.projection.ensureUser(em, { application, userId: payload.userID, userName: payload.userName, time });
     });
   }
 }

@@ -12,10 +12,10 @@ export class RecipientTagsChangedProjector implements MessageHandler<typeof RECI
   handle(event: Message<typeof RECIPIENT_TAGS_CHANGED>): Promise<void> {
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET tags = $3, updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, payload.tags, time],
-      );
+      await this.projection.recipients.update(em, application, recipientId, (contact) => {
+        contact.tags = payload.tags;
+        contact.updated_at = time;
+      });
     });
   }
 }

@@ -17,12 +17,13 @@ export class RecipientUserAssignedProjector implements MessageHandler<typeof REC
         // The whole contact, as its new user's: what was sealed for the previous one is not needed.
         await upsertRecipient(this.projection, em, { application, recipientId, userId: payload.userID, userName: payload.userName, time }, payload.state);
       } else {
-        await em.query(
-          `UPDATE ${this.projection.tables.recipients} SET user_id = $3, user_name = $4, updated_at = $5 WHERE application = $1 AND recipient_id = $2`,
-          [application, recipientId, payload.userID, payload.userName, time],
-        );
+        await this.projection.recipients.update(em, application, recipientId, (contact) => {
+          contact.user_id = payload.userID;
+          contact.user_name = payload.userName;
+          contact.updated_at = time;
+        });
       }
-      await this.projection.ensureUser(em, application, payload.userID, payload.userName, time);
+      await this.projection.ensureUser(em, { application, userId: payload.userID, userName: payload.userName, time });
     });
   }
 }

@@ -12,10 +12,10 @@ export class RecipientUserDataChangedProjector implements MessageHandler<typeof 
   handle(event: Message<typeof RECIPIENT_USER_DATA_CHANGED>): Promise<void> {
     const { application, aggregateId: recipientId, payload, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET user_data = $3::jsonb, updated_at = $4 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, JSON.stringify(payload.userData), time],
-      );
+      await this.projection.recipients.update(em, application, recipientId, (contact) => {
+        contact.user_data = payload.userData;
+        contact.updated_at = time;
+      });
     });
   }
 }

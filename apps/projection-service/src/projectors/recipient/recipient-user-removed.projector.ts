@@ -18,10 +18,11 @@ export class RecipientUserRemovedProjector implements MessageHandler<typeof RECI
         await upsertRecipient(this.projection, em, { application, recipientId, userId: null, userName: null, time }, payload.state);
         return;
       }
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET user_id = NULL, user_name = NULL, updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, time],
-      );
+      await this.projection.recipients.update(em, application, recipientId, (contact) => {
+        contact.user_id = null;
+        contact.user_name = null;
+        contact.updated_at = time;
+      });
     });
   }
 }

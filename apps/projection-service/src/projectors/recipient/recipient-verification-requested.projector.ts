@@ -13,10 +13,11 @@ export class RecipientVerificationRequestedProjector implements MessageHandler<t
     const { application, aggregateId: recipientId, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
       // The token is a secret for the messaging capability: the read model only records that one is pending.
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET verification = 'pending', status = 'inactive', updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, time],
-      );
+      await this.projection.recipients.update(em, application, recipientId, (contact) => {
+        contact.verification = 'pending';
+        contact.status = 'inactive';
+        contact.updated_at = time;
+      });
     });
   }
 }

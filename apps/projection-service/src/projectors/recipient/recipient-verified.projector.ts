@@ -12,10 +12,11 @@ export class RecipientVerifiedProjector implements MessageHandler<typeof RECIPIE
   handle(event: Message<typeof RECIPIENT_VERIFIED>): Promise<void> {
     const { application, aggregateId: recipientId, time } = event;
     return this.projection.apply('recipient', event, async (em) => {
-      await em.query(
-        `UPDATE ${this.projection.tables.recipients} SET verification = 'verified', status = 'active', updated_at = $3 WHERE application = $1 AND recipient_id = $2`,
-        [application, recipientId, time],
-      );
+      await this.projection.recipients.update(em, application, recipientId, (contact) => {
+        contact.verification = 'verified';
+        contact.status = 'active';
+        contact.updated_at = time;
+      });
     });
   }
 }

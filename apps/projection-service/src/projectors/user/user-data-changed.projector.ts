@@ -12,11 +12,7 @@ export class UserDataChangedProjector implements MessageHandler<typeof USER_DATA
   handle(event: Message<typeof USER_DATA_CHANGED>): Promise<void> {
     return this.projection.apply('user', event, async (em) => {
       // The status stays as it is: new data for a deactivated user does not reactivate them (nor does the profile-service).
-      await this.projection.ensureUserNow(em, event.application, event.aggregateId, null, event.time, 'kept');
-      await em.query(
-        `UPDATE ${this.projection.tables.users} SET user_data = $3::jsonb WHERE application = $1 AND user_id = $2`,
-        [event.application, event.aggregateId, JSON.stringify(event.payload.userData)],
-      );
+      await this.projection.ensureUser(em, { application: event.application, userId: event.aggregateId, time: event.time, status: 'kept', userData: event.payload.userData });
     });
   }
 }

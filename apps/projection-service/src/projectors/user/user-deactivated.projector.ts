@@ -16,7 +16,7 @@ export class UserDeactivatedProjector implements MessageHandler<typeof USER_DEAC
 
   handle(event: Message<typeof USER_DEACTIVATED>): Promise<void> {
     return this.projection.apply('user', event, (em) =>
-      this.projection.ensureUserNow(em, event.application, event.aggregateId, null, event.time, 'inactive'),
+      this.projection.ensureUser(em, { application: event.application, userId: event.aggregateId, time: event.time, status: 'inactive' }),
     );
   }
 }

@@ -13,12 +13,13 @@ export class UserRegisteredProjector implements MessageHandler<typeof USER_REGIS
   handle(event: Message<typeof USER_REGISTERED>): Promise<void> {
     return this.projection.apply('user', event, async (em) => {
       // The profile-service's name; the row may already exist from a channel (then it only gets the name).
-      await this.projection.ensureUserNow(em, event.application, event.aggregateId, null, event.time, 'active');
-      await em.query(`UPDATE ${this.projection.tables.users} SET profile_user_name = $3 WHERE application = $1 AND user_id = $2`, [
-        event.application,
-        event.aggregateId,
-        event.payload.userName,
-      ]);
+      await this.projection.ensureUser(em, {
+        application: event.application,
+        userId: event.aggregateId,
+        time: event.time,
+        status: 'active',
+        profileUserName: event.payload.userName ?? null,
+      });
     });
   }
 }

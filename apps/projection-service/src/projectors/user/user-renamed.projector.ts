@@ -12,11 +12,13 @@ export class UserRenamedProjector implements MessageHandler<typeof USER_RENAMED>
   handle(event: Message<typeof USER_RENAMED>): Promise<void> {
     return this.projection.apply('user', event, async (em) => {
       // The status stays as it is: renaming a deactivated user does not reactivate them (nor does the profile-service).
-      await this.projection.ensureUserNow(em, event.application, event.aggregateId, null, event.time, 'kept');
-      await em.query(
-        `UPDATE ${this.projection.tables.users} SET profile_user_name = $3 WHERE application = $1 AND user_id = $2`,
-        [event.application, event.aggregateId, event.payload.userName],
-      );
+      await this.projection.ensureUser(em, {
+        application: event.application,
+        userId: event.aggregateId,
+        time: event.time,
+        status: 'kept',
+        profileUserName: event.payload.userName ?? null,
+      });
     });
   }
 }
