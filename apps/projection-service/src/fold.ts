@@ -4,7 +4,9 @@ import { MessageHandler, handlerMap } from '@omni/messaging';
 import { TransactionRunner } from '@omni/persistence';
 import { createProjectors } from './projectors';
 import { Projection, SnapshotsWritten } from './projectors/projection';
-import { ProjectionStore, channelsOf } from './read-model/projection-store';
+import { EventOpener } from '@omni/personal-data';
+import { ProjectionStore } from './read-model/projection-store';
+import { preloadUnit } from './projectors/unit-preload';
 import { ReadModel } from './read-model/read-model.provider';
 import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from './snapshots/profile-snapshots';
@@ -35,6 +37,7 @@ export function createFold(dataSource: DataSource, options: FoldOptions): Fold {
   const tx = new TransactionRunner(dataSource);
   const store = new ProjectionStore(model);
   const projection = new Projection(tx, store, model, snapshots, options.onSnapshotsWritten);
-  const preload = (em: EntityManager, messages: readonly Record<string, unknown>[]) => store.preload(em, channelsOf(messages));
+  const opener = new EventOpener();
+  const preload = (em: EntityManager, messages: readonly Record<string, unknown>[]) => preloadUnit(store, opener, em, messages);
   return { handlers: handlerMap(createProjectors(projection)), model, composer, snapshots, preload };
 }

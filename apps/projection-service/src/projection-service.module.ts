@@ -23,7 +23,8 @@ import { CommandAcceptedHandler, CommandOutcomeRecorder, CommandRejectedHandler 
 import { PROJECTORS } from './projectors';
 import { openedKeys } from './projectors/opened-keys';
 import { Projection, SNAPSHOTS_WRITTEN } from './projectors/projection';
-import { ProjectionStore, channelsOf } from './read-model/projection-store';
+import { ProjectionStore } from './read-model/projection-store';
+import { preloadUnit } from './projectors/unit-preload';
 import { ReadModel } from './read-model/read-model.provider';
 import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from './snapshots/profile-snapshots';
@@ -99,9 +100,12 @@ export class ProjectionServiceModule {
         ReadModel,
         ProjectionStore,
         {
-          // A unit's channel events: their versions and owners with one statement (user events travel sealed).
+          // A unit's keys, entity versions and channel rows, read ahead.
           provide: UNIT_PRELOAD,
-          useFactory: (store: ProjectionStore): UnitPreload => (em, messages) => store.preload(em, channelsOf(messages)),
+          useFactory: (store: ProjectionStore): UnitPreload => {
+            const opener = new EventOpener();
+            return (em, messages) => preloadUnit(store, opener, em, messages);
+          },
           inject: [ProjectionStore],
         },
         ProfileSnapshotComposer,

@@ -66,6 +66,26 @@ export class EventOpener {
    * `keys`: the keys read so far, to share between the messages of one transaction (a batch). The
    * caller must forget the keys once it deletes one (`OpenedKeys.forgetAll`): an erased key opens nothing more.
    */
+  /**
+   * Read the keys every message of a batch is sealed with, with one statement, into `keys`; the
+   * keys found, with their users (a user event's aggregateId is its key's id: its user is known
+   * before it is opened).
+   */
+  async preloadKeys(q: Queryable, messages: readonly Record<string, unknown>[], keys: OpenedKeys): Promise<(SubjectKey & { userId: string })[]> {
+    const wanted = new Set<string>();
+    for (const message of messages) {
+      for (const sealed of sealedValuesOf(message)) {
+        const keyId = sealedKeyId(sealed);
+        if (keyId && !keys.has(keyId)) wanted.add(keyId);
+      }
+    }
+    if (wanted.size === 0) return [];
+    const found = await this.keys.byIds(q, [...wanted]);
+    for (const key of found) keys.set(key.keyId, key);
+    for (const keyId of wanted) if (!keys.has(keyId)) keys.set(keyId, undefined);
+    return found;
+  }
+
   async open(q: Queryable, message: Record<string, unknown>, keys: OpenedKeys = new OpenedKeys()): Promise<Record<string, unknown> | undefined> {
     const application = message.application;
     const type = message.type;
@@ -132,6 +152,16 @@ export class OpenedKeys {
     return this.keys.get(keyId);
   }
 
+  /** Whether the key was read already (found or not). */
+  has(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
+  /** A key read ahead (undefined: there is none). */
+  set(keyId: string, key: SubjectKey | undefined): void {
+    this.keys.set(keyId, key);
+  }
+
   /** Every key: after an erasure, none may open from memory what the database no longer holds. */
   forgetAll(): void {
     this.keys.clear();
@@ -167,4 +197,18 @@ function deletePath(target: Record<string, unknown>, path: string): void {
     current = next as Record<string, unknown>;
   }
   delete current[parts[parts.length - 1]];
+}
+
+/** The sealed values of a message as read: its subject and its sealed personal fields. */
+function sealedValuesOf(message: Record<string, unknown>): string[] {
+  const sealed: string[] = [];
+  if (isSealed(message.subject)) sealed.push(message.subject);
+  const fields: readonly PersonalField[] = PERSONAL_FIELDS[message.type as keyof typeof PERSONAL_FIELDS] ?? [];
+  const payload = message.payload;
+  if (fields.length === 0 || typeof payload !== 'object' || payload === null) return sealed;
+  for (const field of fields) {
+    const value = getPath(payload, field.path);
+    if (isSealed(value)) sealed.push(value);
+  }
+  return sealed;
 }

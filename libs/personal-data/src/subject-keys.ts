@@ -92,6 +92,16 @@ export class SubjectKeys {
     return rows[0] && toKey(rows[0]);
   }
 
+  /** Many keys by id with one statement, each with the user it is for (ids that are no key are left out). */
+  async byIds(q: Queryable, keyIds: readonly string[]): Promise<(SubjectKey & { userId: string })[]> {
+    const ids = keyIds.filter((keyId) => UUID.test(keyId));
+    if (ids.length === 0) return [];
+    const rows = (await q.query(`SELECT key_id, application, user_id, data_key, erasing FROM ${SUBJECT_KEYS_TABLE} WHERE key_id = ANY($1::uuid[])`, [
+      ids,
+    ])) as (KeyRow & { user_id: string })[];
+    return rows.map((row) => ({ ...toKey(row), userId: row.user_id }));
+  }
+
   /** The user's erasure has begun: no new data is sealed for them until the key is deleted. */
   async markErasing(q: Queryable, keyId: string): Promise<void> {
     await q.query(`UPDATE ${SUBJECT_KEYS_TABLE} SET erasing = true WHERE key_id = $1`, [keyId]);

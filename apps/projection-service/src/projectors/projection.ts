@@ -157,9 +157,10 @@ export class Projection {
       await em.query(`DELETE FROM ${t.entityVersions} WHERE application = $1 AND entity_type = 'user' AND entity_id = $2`, user);
       await em.query(`DELETE FROM ${t.commandOutcomes} WHERE application = $1 AND aggregate_type = 'user' AND aggregate_id = $2`, user);
       await em.query(`DELETE FROM ${t.profileVersions} WHERE application = $1 AND user_id = $2`, user);
-      // The batch's rows are read again: the statements above changed them.
+      // The batch's rows and the user's version are read again: the statements above changed them.
       await this.store.devices.forget(em);
       await this.store.recipients.forget(em);
+      this.store.forget(em, application, 'user', userId);
       // Only the live projection shreds: a replay's rebuild folding an erasure still in progress must
       // leave the key to the live one, which could otherwise no longer open its own `user.erased`.
       const key = this.snapshots ? await this.keys.find(em, application, userId) : undefined;

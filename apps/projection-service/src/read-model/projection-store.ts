@@ -31,23 +31,23 @@ export class ProjectionStore {
          ORDER BY v.application COLLATE "C", v.entity_type, v.entity_id COLLATE "C" FOR UPDATE OF v)
       SELECT w.application, w.entity_type, w.entity_id, l.version,
              CASE w.entity_type WHEN 'device' THEN ${this.devices.rowJson('w.application', 'w.entity_id')}
-                                ELSE ${this.recipients.rowJson('w.application', 'w.entity_id')} END AS row
+                                WHEN 'recipient' THEN ${this.recipients.rowJson('w.application', 'w.entity_id')} END AS row
         FROM wanted w LEFT JOIN locked l
           ON l.application = w.application AND l.entity_type = w.entity_type AND l.entity_id = w.entity_id`;
   }
 
   /**
-   * For a consumer's batch, before its events are applied: the versions of the channels they are
+   * For a consumer's batch, before its events are applied: the versions of the entities they are
    * about (their rows locked) and each channel's row, with one statement. The version gate then
    * decides in memory, the events change the rows in memory, and the batch writes the new versions
-   * and rows together before it commits (flushVersions, ChannelRows.flush). User events are not
-   * preloaded (their ids travel sealed): they take the gate's statement.
+   * and rows together before it commits (flushVersions, ChannelRows.flush). An entity not
+   * preloaded takes the gate's statement.
    */
-  async preload(em: EntityManager, channels: readonly { application: string; entityType: 'device' | 'recipient'; entityId: string }[]): Promise<void> {
+  async preload(em: EntityManager, entities: readonly PreloadedEntity[]): Promise<void> {
     const batch = batchOf(em);
-    if (!batch || channels.length === 0) return;
+    if (!batch || entities.length === 0) return;
     const gate = this.gateOf(batch);
-    const wanted = channels.filter((channel) => !gate.has(entityKey(channel.application, channel.entityType, channel.entityId)));
+    const wanted = entities.filter((entity) => !gate.has(entityKey(entity.application, entity.entityType, entity.entityId)));
     if (wanted.length === 0) return;
     const rows = await queryRows<{ application: string; entity_type: string; entity_id: string; version: number | null; row: DeviceRow & RecipientRow | null }>(
       em,
@@ -60,7 +60,7 @@ export class ProjectionStore {
       gate.set(key, { application: row.application, entityType: row.entity_type, entityId: row.entity_id, stored: row.version, current: row.version });
       const channel = { application: row.application, id: row.entity_id, row: row.row };
       if (row.entity_type === 'device') this.devices.preloaded(em, [channel]);
-      else this.recipients.preloaded(em, [channel]);
+      else if (row.entity_type === 'recipient') this.recipients.preloaded(em, [channel]);
     }
   }
 
@@ -123,6 +123,12 @@ export class ProjectionStore {
     if (written < advanced.length) throw serializationFailure(`${advanced.length - written} entity version(s) moved concurrently; retrying`);
   }
 
+  /** An entity whose version row SQL deleted behind the gate (an erased user): its next event takes the gate's statement. */
+  forget(em: EntityManager, application: string, entityType: string, entityId: string): void {
+    const batch = batchOf(em);
+    if (batch) this.gateOf(batch).delete(entityKey(application, entityType, entityId));
+  }
+
   /** The batch's preloaded versions, by entity. */
   private gateOf(batch: SharedTransaction): Map<string, KnownVersion> {
     return batch.local(BATCH_GATE, () => new Map<string, KnownVersion>());
@@ -176,9 +182,16 @@ interface KnownVersion {
   current: number | null;
 }
 
+/** An entity whose version (and channel row) a batch reads ahead. */
+export interface PreloadedEntity {
+  application: string;
+  entityType: 'user' | 'device' | 'recipient';
+  entityId: string;
+}
+
 /** The channels (devices, contacts) a unit's events are about, from the messages as read. */
-export function channelsOf(messages: readonly Record<string, unknown>[]): { application: string; entityType: 'device' | 'recipient'; entityId: string }[] {
-  const channels: { application: string; entityType: 'device' | 'recipient'; entityId: string }[] = [];
+export function channelsOf(messages: readonly Record<string, unknown>[]): PreloadedEntity[] {
+  const channels: PreloadedEntity[] = [];
   for (const { type, application, aggregateId } of messages) {
     if (typeof type !== 'string' || typeof application !== 'string' || typeof aggregateId !== 'string') continue;
     const entityType = type.startsWith('device.') ? 'device' : type.startsWith('recipient.') ? 'recipient' : undefined;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Topics, UndecodableMessage, decodeEnvelope, messageKey, parseMessage } from '@omni/contracts';
-import { EventOpener, OpenedKeys } from '@omni/personal-data';
+import { EventOpener } from '@omni/personal-data';
 import { KafkaSettings, createKafka, qualify, unqualify } from '@omni/messaging';
 import type { Logger } from '@omni/observability';
 import { TransactionRunner, createServiceDataSource, migrateServiceSchema, quoteIdentifier } from '@omni/persistence';
@@ -10,6 +10,7 @@ import { readModelTables } from '@omni/read-model';
 import { PROJECTION_SCHEMA } from '../config';
 import { Fold, createFold } from '../fold';
 import { PROJECTION_MIGRATIONS } from '../migrations';
+import { openedKeys } from '../projectors/opened-keys';
 
 /** The topics the read model is folded from. They must keep their whole history (`retention.ms=-1`). */
 export const REPLAYED_TOPICS = [Topics.deviceEvents, Topics.recipientEvents, Topics.profileEvents] as const;
@@ -260,8 +261,6 @@ async function foldBatch(
   messages: EachBatchPayload['batch']['messages'],
   logger: Logger,
 ): Promise<{ folded: number; skipped: number }> {
-  // Keys read once per batch: a rebuild deletes none (only the live fold shreds).
-  const keys = new OpenedKeys();
   // Parsed once, for the preload and the fold; undefined: undecodable (dead-lettered live as well).
   const parsed = messages.map((message): Record<string, unknown> | Error | undefined => {
     try {
@@ -278,8 +277,8 @@ async function foldBatch(
     let event;
     try {
       if (message.key?.toString('utf8') !== messageKey(String(envelope.application), String(envelope.aggregateId))) return false;
-      // Personal data opens with its subject's key; an erased subject's events fold to what the erasure left.
-      const opened = await opener.open(em, envelope, keys);
+      // Personal data opens with its subject's key (read ahead by the preload); an erased subject's events fold to what the erasure left.
+      const opened = await opener.open(em, envelope, openedKeys(transactions.shared()!));
       if (!opened) return false;
       event = decodeEnvelope(opened);
     } catch (error) {
