@@ -2,6 +2,10 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { Envelope } from './envelope';
 import { Message, MessageType, PAYLOAD_CLASSES, SCHEMA_VERSIONS, isMessageType } from './message-map';
+import { memoiseValidationMetadata } from './validation-metadata';
+
+// Every process that decodes messages (and the gateway's validation pipe, on the same storage) looks rules up once per class.
+memoiseValidationMetadata();
 
 /** Why a raw message could not be turned into a typed message. Goes to the dead-letter topic as is. */
 export class UndecodableMessage extends Error {
