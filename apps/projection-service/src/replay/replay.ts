@@ -248,11 +248,37 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 const opener = new EventOpener();
 
 /**
- * Fold one partition's batch as the live projection folds one: a unit of work of the whole batch
- * (TransactionRunner.batch: preloaded rows, deferred writes, one commit), with its checkpoint; one
- * event at a time if the batch fails.
+ * Events folded in one transaction at most: a fetched batch can hold several megabytes of them, and
+ * a unit keeps its events, their rows and its statements' parameters in memory until it commits.
  */
+const REPLAY_UNIT_EVENTS = 1_000;
+
+/** Fold one partition's batch, in units of at most REPLAY_UNIT_EVENTS events. */
 async function foldBatch(
+  transactions: TransactionRunner,
+  fold: Fold,
+  checkpoints: string,
+  topic: string,
+  partition: number,
+  messages: EachBatchPayload['batch']['messages'],
+  logger: Logger,
+): Promise<{ folded: number; skipped: number }> {
+  let folded = 0;
+  let skipped = 0;
+  for (let start = 0; start < messages.length; start += REPLAY_UNIT_EVENTS) {
+    const unit = await foldUnit(transactions, fold, checkpoints, topic, partition, messages.slice(start, start + REPLAY_UNIT_EVENTS), logger);
+    folded += unit.folded;
+    skipped += unit.skipped;
+  }
+  return { folded, skipped };
+}
+
+/**
+ * Fold events of one partition as the live projection folds a unit: in one transaction
+ * (TransactionRunner.batch: preloaded rows, deferred writes, one commit), with its checkpoint; one
+ * event at a time if the unit fails.
+ */
+async function foldUnit(
   transactions: TransactionRunner,
   fold: Fold,
   checkpoints: string,
@@ -311,7 +337,7 @@ async function foldBatch(
     const folded = await unit(0, messages.length);
     return { folded, skipped: messages.length - folded };
   } catch (error) {
-    logger.warn({ err: error, topic, partition }, 'replay batch failed; folding it one event at a time');
+    logger.warn({ err: error, topic, partition }, 'replay unit failed; folding it one event at a time');
   }
   let folded = 0;
   let skipped = 0;
