@@ -1,12 +1,12 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { MessageType } from '@omni/contracts';
 import { MessageHandler, handlerMap } from '@omni/messaging';
+import { EventOpener } from '@omni/personal-data';
 import { TransactionRunner } from '@omni/persistence';
 import { createProjectors } from './projectors';
 import { Projection, SnapshotsWritten } from './projectors/projection';
-import { EventOpener } from '@omni/personal-data';
-import { ProjectionStore } from './read-model/projection-store';
 import { preloadUnit } from './projectors/unit-preload';
+import { ProjectionStore } from './read-model/projection-store';
 import { ReadModel } from './read-model/read-model.provider';
 import { ProfileSnapshotComposer } from './snapshots/profile-snapshot.composer';
 import { ProfileSnapshots } from './snapshots/profile-snapshots';

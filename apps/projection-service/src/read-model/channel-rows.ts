@@ -111,7 +111,7 @@ export class ChannelRows<T extends ChannelTable> {
       .join(', ');
   }
 
-  /** The SQL of a channel's row as JSON (null: none), for a preload that selects `alias` rows of this table. */
+  /** SQL for a channel's row as JSON (null: none), its application and id given as SQL expressions (a preload's columns). */
   rowJson(application: string, id: string): string {
     return `(SELECT to_jsonb(c) FROM ${this.table} c WHERE c.application = ${application} AND c.${this.idColumn} = ${id})`;
   }
