@@ -36,10 +36,14 @@ export function sealValue(key: SubjectKey, value: unknown): string {
   return `${SEALED_PREFIX}${key.keyId}.${iv.toString('base64url')}.${ciphertext.toString('base64url')}`;
 }
 
-/** The key id a sealed value names, or undefined if it is not a well-formed sealed value. */
+/** The key id a sealed value names, or undefined if it is not a well-formed sealed value (read without decoding the rest). */
 export function sealedKeyId(sealed: string): string | undefined {
-  const parts = parse(sealed);
-  return parts?.keyId;
+  if (!sealed.startsWith(SEALED_PREFIX)) return undefined;
+  const start = SEALED_PREFIX.length;
+  const afterKeyId = sealed.indexOf('.', start);
+  const afterIv = afterKeyId < 0 ? -1 : sealed.indexOf('.', afterKeyId + 1);
+  const wellFormed = afterKeyId > start && afterIv > afterKeyId + 1 && afterIv < sealed.length - 1 && sealed.indexOf('.', afterIv + 1) < 0;
+  return wellFormed ? sealed.slice(start, afterKeyId) : undefined;
 }
 
 /** Open a sealed value; undefined when it does not open with this key (wrong key, tenant or tampered). */
@@ -57,8 +61,13 @@ export function openValue(key: SubjectKey, sealed: string): { value: unknown } |
   }
 }
 
+/** The authenticated tenant and key id of a key's values, made once per SubjectKey (as its KeyObject). */
+const associated = new WeakMap<SubjectKey, Buffer>();
+
 function associatedData(key: SubjectKey): Buffer {
-  return Buffer.from(`${key.application}\u0000${key.keyId}`, 'utf8');
+  let data = associated.get(key);
+  if (!data) associated.set(key, (data = Buffer.from(`${key.application}\u0000${key.keyId}`, 'utf8')));
+  return data;
 }
 
 function parse(sealed: string): { keyId: string; iv: Buffer; body: Buffer } | undefined {
