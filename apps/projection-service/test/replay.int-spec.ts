@@ -87,7 +87,8 @@ describe('replay rebuilds the read model from the event topics and swaps it in',
     })();
 
     const settings = kafka.settings('projection-replay');
-    const first = await replay({ databaseUrl: db.url, kafka: settings, logger, stopAfterEvents: 500 });
+    // The interrupted run folds in small units, each committed with its checkpoint; the resumed one in the default's.
+    const first = await replay({ databaseUrl: db.url, kafka: settings, logger, stopAfterEvents: 500, unitEvents: 37 });
     expect(first.swapped).toBe(false);
 
     // Meanwhile the live projection keeps folding new events: the replay must pick them up.

@@ -43,6 +43,8 @@ export interface ReplayOptions {
   /** Keep the replaced read model as `projection_retired_<time>` instead of dropping it. */
   keepOld?: boolean;
   onProgress?: (progress: ReplayProgress) => void;
+  /** Events folded in one transaction at most (REPLAY_UNIT_EVENTS unless set: tests set fewer). */
+  unitEvents?: number;
   /** Stop (as an interruption would) once this many events were folded in this run: for tests. */
   stopAfterEvents?: number;
   /** Abort from outside (Ctrl-C): the run stops after the batch in progress; run again to resume. */
@@ -169,6 +171,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const reached = (targets: Offsets) => [...targets].every(([key, end]) => (next.get(key) ?? 0) >= end);
     const interrupted = () => options.signal?.aborted === true || (options.stopAfterEvents !== undefined && folded >= options.stopAfterEvents);
 
+    const unitEvents = options.unitEvents ?? REPLAY_UNIT_EVENTS;
     const handleBatch = async ({ batch, heartbeat }: EachBatchPayload): Promise<void> => {
       if (frozen || interrupted()) return;
       const topic = unqualify(options.kafka, batch.topic);
@@ -177,10 +180,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       const messages = batch.messages.filter((message) => Number(message.offset) >= from);
       if (messages.length === 0) return;
       const work = (async () => {
-        const result = await foldBatch(transactions, fold, checkpoints, topic, batch.partition, messages, options.logger);
-        next.set(key, Number(messages[messages.length - 1].offset) + 1);
-        folded += result.folded;
-        skipped += result.skipped;
+        for (let start = 0; start < messages.length; start += unitEvents) {
+          const unit = messages.slice(start, start + unitEvents);
+          const result = await foldUnit(transactions, fold, checkpoints, topic, batch.partition, unit, options.logger);
+          next.set(key, Number(unit[unit.length - 1].offset) + 1);
+          folded += result.folded;
+          skipped += result.skipped;
+        }
       })();
       inFlight = work.catch(() => undefined);
       await work;
@@ -248,30 +254,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 const opener = new EventOpener();
 
 /**
- * Events folded in one transaction at most: a fetched batch can hold several megabytes of them, and
- * a unit keeps its events, their rows and its statements' parameters in memory until it commits.
+ * Events folded in one transaction at most (a fetched batch is folded in units of this many): a
+ * fetch can hold several megabytes of them, and a unit keeps its events, their rows and its
+ * statements' parameters in memory until it commits.
  */
 const REPLAY_UNIT_EVENTS = 1_000;
-
-/** Fold one partition's batch, in units of at most REPLAY_UNIT_EVENTS events. */
-async function foldBatch(
-  transactions: TransactionRunner,
-  fold: Fold,
-  checkpoints: string,
-  topic: string,
-  partition: number,
-  messages: EachBatchPayload['batch']['messages'],
-  logger: Logger,
-): Promise<{ folded: number; skipped: number }> {
-  let folded = 0;
-  let skipped = 0;
-  for (let start = 0; start < messages.length; start += REPLAY_UNIT_EVENTS) {
-    const unit = await foldUnit(transactions, fold, checkpoints, topic, partition, messages.slice(start, start + REPLAY_UNIT_EVENTS), logger);
-    folded += unit.folded;
-    skipped += unit.skipped;
-  }
-  return { folded, skipped };
-}
 
 /**
  * Fold events of one partition as the live projection folds a unit: in one transaction
