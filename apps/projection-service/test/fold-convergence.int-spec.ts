@@ -46,6 +46,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('recipient.deactivate' as const), recipient }),
   fc.record({ kind: fc.constant('user.erase' as const), user }),
 );
+/** How a consumer fetches a history (see batches()): partition picks, batch sizes, redeliveries. */
+const fetchOrders = [
+  fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
+  fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
+  fc.array(fc.record({ which: fc.nat(), after: fc.nat() }), { maxLength: 3 }),
+] as const;
+
+/** The read model's tables without the profiles' versions (how many snapshots were published depends on the batches). */
+const withoutVersions = (tables: Record<string, unknown[]>) => ({ ...tables, profile_versions: undefined });
+
 /** Most programs erase a user while their channels keep changing around the erasure. */
 const program: fc.Arbitrary<Step[]> = fc
   .tuple(fc.array(step, { minLength: 4, maxLength: 16 }), fc.option(user, { nil: undefined, freq: 4 }), fc.array(step, { maxLength: 10 }))
@@ -280,9 +290,7 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
     await fc.assert(
       fc.asyncProperty(
         program,
-        fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.record({ which: fc.nat(), after: fc.nat() }), { maxLength: 3 }),
+        ...fetchOrders,
         async (steps, picks, sizes, redeliveries) => {
           const { application, wire, keys } = await produce(steps);
           await reset(application, keys);
@@ -292,7 +300,6 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
           await reset(application, keys);
           await applyInBatches(batches(wire, picks, sizes, redeliveries));
           const setBased = await dumpReadModel(dataSource);
-          const withoutVersions = (tables: Record<string, unknown[]>) => ({ ...tables, profile_versions: undefined });
           expect(withoutVersions(setBased)).toEqual(withoutVersions(reference));
         },
       ),
@@ -304,9 +311,7 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
     await fc.assert(
       fc.asyncProperty(
         program,
-        fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
-        fc.array(fc.record({ which: fc.nat(), after: fc.nat() }), { maxLength: 3 }),
+        ...fetchOrders,
         async (steps, picks, sizes, redeliveries) => {
           const { application, erased, wire, keys } = await produce(steps);
           await reset(application, keys);
@@ -317,7 +322,6 @@ describe('the fold converges whatever the interleaving across aggregates', () =>
           await applyInBatches(batches(wire, picks, sizes, redeliveries));
           const batched = await readModel();
           // Fewer snapshots than one per event (one per user per batch): their versions differ, not the state.
-          const withoutVersions = (tables: Record<string, unknown[]>) => ({ ...tables, profile_versions: undefined });
           expect(withoutVersions(batched.tables)).toEqual(withoutVersions(sequential.tables));
           expectErased(application, erased, batched);
           await expectSnapshotsAreProfiles(application, batched);
