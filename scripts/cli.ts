@@ -101,7 +101,13 @@ program
   )
   .action(async (options: { restart: boolean; keepOld: boolean; allowTruncatedHistory: boolean }) => {
     const { runReplay } = await import('./replay');
-    await runReplay(options);
+    const flags = [
+      ...(options.restart ? ['--restart'] : []),
+      ...(options.keepOld ? ['--keep-old'] : []),
+      ...(options.allowTruncatedHistory ? ['--allow-truncated-history'] : []),
+      ...(globals().json ? ['--json'] : []),
+    ];
+    process.exitCode = await runReplay(flags);
   });
 
 const dlq = program

@@ -1,7 +1,10 @@
 /**
  * `npm run cli -- replay`: rebuild the projection's read model from the event topics and swap it in
- * (see apps/projection-service/src/replay/replay.ts). Reads keep working throughout; Ctrl-C stops
- * after the batch in progress, and running it again resumes where it stopped (`--restart` starts over).
+ * (apps/projection-service/src/replay/replay.ts). The replay runs compiled, in a process of its own,
+ * as the apps do (ADR 0011): the apps are built first (cached), then
+ * `apps/projection-service/src/replay/main.ts` runs with `REPLAY_NODE_FLAGS`. Reads keep working
+ * throughout; Ctrl-C stops after the batch in progress, and running it again resumes where it
+ * stopped (`--restart` starts over).
  *
  * Configuration: DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX (as the services).
  * A deployment must keep the whole history of device.events, recipient.events and profile.events:
@@ -10,54 +13,26 @@
  * and changes nothing, naming the topic and partition; `--allow-truncated-history` rebuilds from what
  * is left (the rebuilt read model then lacks the deleted events).
  */
-import { SingleBar } from 'cli-progress';
-import { DEFAULT_DATABASE_URL, DEFAULT_KAFKA_BROKERS } from '../libs/config/src';
-import { createLogger } from '../libs/observability/src';
-import { replay } from '../apps/projection-service/src/replay/replay';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { buildApps } from '../libs/runtime/src/build-apps';
+import { REPLAY_ENTRY_POINT, REPLAY_NODE_FLAGS } from '../libs/runtime/src/app-process';
 
-export interface ReplayCommandOptions {
-  restart?: boolean;
-  keepOld?: boolean;
-  allowTruncatedHistory?: boolean;
-}
+const ROOT = path.resolve(__dirname, '..');
 
-export async function runReplay(options: ReplayCommandOptions): Promise<void> {
-  const logger = createLogger('projection-replay', process.env.LOG_LEVEL === undefined ? 'warn' : (process.env.LOG_LEVEL as 'warn'));
-  const bar = new SingleBar({
-    format: 'replay [{bar}] {percentage}% | {value}/{total} events | {speed} events/s | ETA {etaText} | {phase}',
-    hideCursor: true,
-    etaBuffer: 50,
-  });
-  const abort = new AbortController();
-  process.once('SIGINT', () => {
-    abort.abort();
-    console.error('\nstopping after the batch in progress; run `npm run cli -- replay` again to resume');
-  });
-  let started = false;
-  const result = await replay({
-    databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
-    kafka: { brokers: (process.env.KAFKA_BROKERS || DEFAULT_KAFKA_BROKERS).split(','), clientId: 'projection-replay', topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '' },
-    logger,
-    restart: options.restart,
-    keepOld: options.keepOld,
-    allowTruncatedHistory: options.allowTruncatedHistory,
-    signal: abort.signal,
-    onProgress: (p) => {
-      const payload = { speed: Math.round(p.eventsPerSecond), etaText: p.etaSeconds === null ? '-' : `${Math.ceil(p.etaSeconds)}s`, phase: p.phase };
-      if (!started) {
-        bar.start(p.total, p.done, payload);
-        started = true;
-      }
-      bar.setTotal(p.total);
-      bar.update(p.done, payload);
-    },
-  });
-  bar.stop();
-  console.log(
-    result.swapped
-      ? `read model rebuilt and swapped in: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.eventsPerSecond)} events/s)` +
-          (result.skipped ? `, ${result.skipped} undecodable or rejected message(s) skipped` : '')
-      : `interrupted after ${result.events} events: run again to resume`,
-  );
-  if (!result.swapped) process.exitCode = 130;
+/** Runs the replay with these flags (its own: `--restart`, `--json`, …); resolves with its exit code. */
+export async function runReplay(flags: string[]): Promise<number> {
+  buildApps();
+  const child = spawn(process.execPath, [...REPLAY_NODE_FLAGS, REPLAY_ENTRY_POINT, ...flags], { cwd: ROOT, stdio: 'inherit' });
+  // Ctrl-C reaches the replay too (same process group): it stops after its batch, and this waits for it.
+  const ignoreInterrupt = () => undefined;
+  process.on('SIGINT', ignoreInterrupt);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
+    });
+  } finally {
+    process.off('SIGINT', ignoreInterrupt);
+  }
 }

@@ -16,6 +16,7 @@ import os from 'node:os';
 import type autocannon from 'autocannon';
 import { CommanderError } from 'commander';
 import path from 'node:path';
+import { REPLAY_ENTRY_POINT, REPLAY_NODE_FLAGS } from '../../libs/runtime/src/app-process';
 import { kafkaBaseline, pgUpsertBaseline } from './baselines';
 import { chartSpec, renderSvg } from './chart';
 import { hotspots, CpuProfile } from './cpu-profile';
@@ -23,7 +24,7 @@ import { AppCredentials, Recorder, UserFlows, runAutocannon, runPaced } from './
 import { ProcessSampler, PipelineBacklog, PipelineMonitor, isLocalDatabase, readPostgresCpuSeconds } from './monitor';
 import { BenchPlan, parsePlan } from './options';
 import { answeredPerSecond, buildTimeline, cpuUsed, postgresCpuUsed, summarizeIdle, summarizePhase } from './phase';
-import { REPLAY_RESULT_PREFIX, ReplayRunnerOutput } from './replay-runner';
+import { summariseReplayOutput } from './replay-output';
 import { renderReport } from './report';
 import {
   AsyncPhaseResult,
@@ -323,7 +324,7 @@ async function main(): Promise<void> {
     log('replay of every event into a fresh read model');
     const replay = await guarded('replay', notes, () => runReplay(stack, memory, profileDir));
     if (replay) log(`  ${formatNumber(replay.eventsInTopics, 0)} events: ${formatNumber(replay.eventsPerSecond)} events/s (fold alone ${formatNumber(replay.foldEventsPerSecond)})`);
-    if (replay && profileDir) profiles.push(...analyseProfile(path.join(profileDir, 'replay.cpuprofile'), 'replay', 'replay()'));
+    if (replay && profileDir) profiles.push(...analyseProfile(path.join(profileDir, 'replay.cpuprofile'), 'replay', 'the replay process, start-up included'));
 
     memory.stop();
     const memoryResults = memory.results();
@@ -484,18 +485,17 @@ class LagSampler {
   }
 }
 
-/** The replay in its own process (scripts/bench/replay-runner.ts), its memory tracked, its profile optional. */
+/**
+ * The replay as `npm run cli -- replay` runs it (compiled, `REPLAY_NODE_FLAGS`, the apps already
+ * built by the stack), with `--restart --json`; its memory tracked, its profile optional (Node's own
+ * `--cpu-prof`: the replay exits by itself).
+ */
 async function runReplay(stack: BenchStack, memory: ProcessSampler, profileDir: string | undefined): Promise<ReplayResultSummary> {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=replay.cpuprofile'] : [];
   const child = transient(
-    spawn(process.execPath, ['-r', '@swc-node/register', path.join('scripts', 'bench', 'replay-runner.ts')], {
+    spawn(process.execPath, [...REPLAY_NODE_FLAGS, ...profile, REPLAY_ENTRY_POINT, '--restart', '--json'], {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.databaseUrl,
-        KAFKA_BROKERS: stack.brokers.join(','),
-        KAFKA_TOPIC_PREFIX: '',
-        ...(profileDir ? { BENCH_PROFILE_FILE: path.join(profileDir, 'replay.cpuprofile') } : {}),
-      },
+      env: { ...process.env, DATABASE_URL: stack.databaseUrl, KAFKA_BROKERS: stack.brokers.join(','), KAFKA_TOPIC_PREFIX: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -507,10 +507,8 @@ async function runReplay(stack: BenchStack, memory: ProcessSampler, profileDir: 
   const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
   clearTimeout(guard);
   memory.sample();
-  const line = output.split('\n').find((candidate) => candidate.startsWith(REPLAY_RESULT_PREFIX));
-  if (code !== 0 || !line) throw new Error(`the replay exited with ${code}: ${output.slice(-1_500)}`);
-  const result = JSON.parse(line.slice(REPLAY_RESULT_PREFIX.length)) as ReplayRunnerOutput;
-  return { ...result };
+  if (code !== 0) throw new Error(`the replay exited with ${code}: ${output.slice(-1_500)}`);
+  return summariseReplayOutput(output);
 }
 
 /** Wait for every app's profile of the write path, then read its hotspots. */

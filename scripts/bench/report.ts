@@ -172,7 +172,7 @@ export function renderReport(results: BenchResults): string {
     '',
     ...(results.replay
       ? [
-          `\`replay()\` (what \`npm run cli -- replay\` runs) rebuilt the read model from **${formatNumber(results.replay.eventsInTopics, 0)} events** ` +
+          `The replay (\`npm run cli -- replay\`) rebuilt the read model from **${formatNumber(results.replay.eventsInTopics, 0)} events** ` +
             `(every event the run's writes produced, those of the unmeasured fill phase included) in ${formatNumber(results.replay.seconds, 1)} s: ` +
             `**${formatNumber(results.replay.eventsPerSecond)} events/s** end to end (setup, fold, catch-up and swap), ` +
             `${formatNumber(results.replay.foldEventsPerSecond)} events/s for the fold alone; ${formatNumber(results.replay.skipped, 0)} skipped, ` +
@@ -304,8 +304,8 @@ flight); the stack; a window with no traffic at all (idle CPU); a warm-up; devic
 then one client attaching users to them one request after another; writes in read-your-writes mode at full speed; the
 same at half the measured rate; read-your-writes at full speed again with 256 connections (\`--wide-connections\`);
 writes with \`Prefer: respond-async\` at full speed, then the wait for the pipeline to catch up; profile reads; more asynchronous
-writes, unmeasured, only to give the replay more events; the replay of every event written (\`replay()\`, as
-\`npm run cli -- replay\` runs it, in a process of its own); the peak RSS of every process throughout.
+writes, unmeasured, only to give the replay more events; the replay of every event written (as
+\`npm run cli -- replay\` runs it: compiled, in a process of its own); the peak RSS of every process throughout.
 
 ## How to read it
 
@@ -328,6 +328,6 @@ writes, unmeasured, only to give the replay more events; the replay of every eve
   runs made on the same machine; the commit and date at the top say which code was measured.
 - **Peak RSS** is the kernel's high-water mark (VmHWM) of each process. The Kafka broker runs as \`npm start\` runs it:
   a fixed 160 MB heap (\`-Xms\` = \`-Xmx\`), a 16 MB log-cleaner buffer and a C1-only JIT (libs/dev-kafka, ADR 0002);
-  the apps with \`--max-old-space-size=512\` (libs/runtime's \`APP_NODE_FLAGS\`).
+  the apps with \`--max-old-space-size=512\` (libs/runtime's \`APP_NODE_FLAGS\`), the replay with 160 and 8 MB semi-spaces (\`REPLAY_NODE_FLAGS\`).
 - **PASS/MISS** compares each figure with the issue's target; a figure that could not be measured is a MISS.
 `;
