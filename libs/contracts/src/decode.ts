@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
-import { Envelope } from './envelope';
+import { Envelope, ForwardedFrom } from './envelope';
 import { Message, MessageType, PAYLOAD_CLASSES, SCHEMA_VERSIONS, isMessageType } from './message-map';
 import { memoiseValidationMetadata } from './validation-metadata';
 
@@ -65,6 +65,9 @@ export function decodeEnvelope(candidate: Record<string, unknown>): Message<Mess
   if (candidate.subject !== undefined && typeof candidate.subject !== 'string') {
     throw new UndecodableMessage('invalid-envelope', 'envelope field "subject" is not a string');
   }
+  if (candidate.forwardedFrom !== undefined && !isForwardedFrom(candidate.forwardedFrom)) {
+    throw new UndecodableMessage('invalid-envelope', 'envelope field "forwardedFrom" is not {commandType, created?, changed?: {aggregateType, aggregateId, version}}');
+  }
   if (candidate.causationId !== null && typeof candidate.causationId !== 'string') {
     throw new UndecodableMessage('invalid-envelope', 'envelope field "causationId" is not a string or null');
   }
@@ -94,6 +97,16 @@ export function decodeEnvelope(candidate: Record<string, unknown>): Message<Mess
     );
   }
   return envelope as Message<MessageType>;
+}
+
+function isForwardedFrom(value: unknown): value is ForwardedFrom {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { commandType, created, changed } = value as Record<string, unknown>;
+  if (typeof commandType !== 'string' || (created !== undefined && typeof created !== 'boolean')) return false;
+  if (changed === undefined) return true;
+  if (typeof changed !== 'object' || changed === null) return false;
+  const { aggregateType, aggregateId, version } = changed as Record<string, unknown>;
+  return typeof aggregateType === 'string' && typeof aggregateId === 'string' && Number.isInteger(version) && (version as number) >= 1;
 }
 
 /** class-validator errors as `{field, message}` pairs with dotted paths (`userData.birthdate`). */

@@ -45,7 +45,22 @@ export interface Envelope<TType extends string = string, TPayload = unknown> {
    * the payload; it is absent when the event is about an anonymous channel.
    */
   subject?: string;
+  /**
+   * Commands only, optional: set on a command that a service forwarded to the owner of the data it
+   * carries (ADR 0015). Such a command keeps the id of the one it stems from and answers for it.
+   */
+  forwardedFrom?: ForwardedFrom;
   payload: TPayload;
+}
+
+/** What the owner of a forwarded command puts in its outcome, for the command it answers for. */
+export interface ForwardedFrom {
+  /** The type of the command the client sent (its outcome reports it). */
+  commandType: string;
+  /** Whether that command created what the forwarding service holds (201 where the API says so). */
+  created?: boolean;
+  /** What the forwarding service changed: the outcome is visible once that is too. */
+  changed?: { aggregateType: string; aggregateId: string; version: number };
 }
 
 /** What a producer of a message knows; the rest of the envelope is filled in by `newEnvelope`. */
@@ -63,6 +78,7 @@ export interface EnvelopeInit<TType extends string, TPayload> {
   time?: Date;
   requiresSettingsVersion?: number;
   subject?: string | null;
+  forwardedFrom?: ForwardedFrom;
 }
 
 export function newEnvelope<TType extends string, TPayload>(
@@ -81,6 +97,7 @@ export function newEnvelope<TType extends string, TPayload>(
     causationId: init.causationId ?? null,
     ...(init.requiresSettingsVersion !== undefined ? { requiresSettingsVersion: init.requiresSettingsVersion } : {}),
     ...(init.subject ? { subject: init.subject } : {}),
+    ...(init.forwardedFrom ? { forwardedFrom: init.forwardedFrom } : {}),
     payload: init.payload,
   };
 }
@@ -94,6 +111,28 @@ export interface CausedBy {
 
 export function causedBy(message: Envelope): CausedBy {
   return { id: message.id, correlationId: message.correlationId, application: message.application };
+}
+
+/**
+ * A command for the owner of the data `command` carries, answering for it (ADR 0015): the same id
+ * (the owner's outcome is the client's answer), correlation and settings version, caused by it.
+ */
+export function forwardedCommand<TType extends string, TPayload>(
+  command: Envelope,
+  init: { type: TType; aggregateId: string; payload: TPayload; forwardedFrom?: Omit<ForwardedFrom, 'commandType'> },
+): Envelope<TType, TPayload> {
+  return newEnvelope({
+    id: command.id,
+    type: init.type,
+    application: command.application,
+    aggregateId: init.aggregateId,
+    aggregateVersion: null,
+    correlationId: command.correlationId,
+    causationId: command.id,
+    requiresSettingsVersion: command.requiresSettingsVersion,
+    forwardedFrom: { commandType: command.type, ...init.forwardedFrom },
+    payload: init.payload,
+  });
 }
 
 /**

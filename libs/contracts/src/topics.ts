@@ -22,6 +22,9 @@ export const Topics = {
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
+/** The topics of commands (requests to a service), as opposed to facts: what a service forwards to another goes there. */
+export const COMMAND_TOPICS: ReadonlySet<string> = new Set([Topics.deviceCommands, Topics.recipientCommands, Topics.profileCommands]);
+
 /** Suffix of the dead-letter topic that goes with a topic: what its consumers could not process, or its relay not publish (too large). */
 export const DEAD_LETTER_SUFFIX = '.dlq';
 

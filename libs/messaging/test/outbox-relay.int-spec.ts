@@ -189,6 +189,27 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     await relay.stop();
   });
 
+  it("a command for another service is published to its topic, and its row goes once published (it travels unsealed); an event's row stays", async () => {
+    const commands = await new TopicRecorder(kafka, Topics.profileCommands).start();
+    try {
+      const command = newEnvelope({ type: 'user.override-user-data', application: 'app-forward', aggregateId: 'u1', aggregateVersion: null, payload: { userData: { firstName: 'Ada' } } });
+      const fact = event('app-forward', 'd1', 1);
+      await tx.run(async (em) => {
+        await outbox.add(em, Topics.profileEvents, fact);
+        await outbox.add(em, Topics.profileCommands, command);
+      });
+      const relay = await newRelay();
+      relay.start();
+      await waitFor(() => commands.values<Envelope>().some((message) => message.id === command.id), { description: 'the command on its topic' });
+      await waitFor(async () => (await relay.backlog()) === 0, { description: 'both published' });
+      await relay.stop();
+      const rows = await dataSource.query(`SELECT message_id::text AS id FROM ${SCHEMA}.outbox WHERE message_id = ANY($1::uuid[])`, [[command.id, fact.id]]);
+      expect(rows).toEqual([{ id: fact.id }]);
+    } finally {
+      await commands.stop();
+    }
+  });
+
   it('a redelivered message id is claimed once by the inbox', async () => {
     const inbox = new Inbox(SCHEMA);
     const first = await tx.run((em) => inbox.claim(em, 'test-consumer', '0b8f4a4e-3a0c-4c59-9a40-5f7f2c0d3e01'));

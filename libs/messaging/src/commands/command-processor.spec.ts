@@ -1,10 +1,14 @@
 import {
   COMMAND_ACCEPTED,
   COMMAND_REJECTED,
+  ERASE_DEVICE_USER,
   Envelope,
+  OVERRIDE_USER_DATA,
+  REGISTER_RECIPIENT,
   UPDATE_USER,
   USER_RENAMED,
   decodeMessage,
+  forwardedCommand,
   newEnvelope,
 } from '@omni/contracts';
 import { SubjectErasureInProgress } from '@omni/personal-data';
@@ -165,6 +169,47 @@ describe('outcomeOf', () => {
     });
   });
 
+  describe('of a forwarded command (ADR 0015)', () => {
+    const contact = { aggregateType: 'recipient', aggregateId: 'email-1', version: 3 };
+    const forwarded = forwardedCommand({ ...command, type: REGISTER_RECIPIENT, id: 'command-0002' }, {
+      type: OVERRIDE_USER_DATA,
+      aggregateId: 'user-42',
+      payload: { userData: { firstName: 'Ada' }, credential: 'master' },
+      forwardedFrom: { created: true, changed: contact },
+    });
+
+    it('keeps the id, correlation and settings version of the command it answers for, and names it as its cause', () => {
+      expect(forwarded).toMatchObject({ id: 'command-0002', correlationId: 'correlation-0001', causationId: 'command-0002', aggregateId: 'user-42' });
+      expect(decodeMessage(JSON.stringify(forwarded))).toEqual(JSON.parse(JSON.stringify(forwarded)));
+    });
+
+    it("answers with the client's command type and created, visible once the forwarder's change is visible too", () => {
+      const outcome = outcomeOf(forwarded, Decision.accepted('user', 7, [], { created: false }));
+      expect(outcome.payload).toEqual({
+        commandId: 'command-0002',
+        commandType: REGISTER_RECIPIENT,
+        aggregateType: 'user',
+        created: true,
+        otherAggregates: [contact],
+      });
+      expect(outcome.aggregateVersion).toBe(7);
+      expect(decodeMessage(JSON.stringify(outcome))).toEqual(JSON.parse(JSON.stringify(outcome)));
+    });
+
+    it("a refusal names the client's command type", () => {
+      expect(outcomeOf(forwarded, Decision.rejected('user', 400, 'VALIDATION_FAILED', 'invalid user data')).payload).toMatchObject({
+        commandId: 'command-0002',
+        commandType: REGISTER_RECIPIENT,
+      });
+    });
+
+    it('a malformed forwardedFrom makes the envelope undecodable', () => {
+      for (const forwardedFrom of ['x', { created: true }, { commandType: 'a', changed: { aggregateType: 'b', aggregateId: 'c', version: 0 } }]) {
+        expect(() => decodeMessage(JSON.stringify({ ...forwarded, forwardedFrom }))).toThrow(/forwardedFrom/);
+      }
+    });
+  });
+
   it('a command that started its own correlation gives an outcome correlated to the command id', () => {
     const fresh = newEnvelope({
       type: UPDATE_USER,
@@ -183,7 +228,7 @@ describe('outcomeOf', () => {
 
 describe('CommandProcessor', () => {
   /** In-memory transaction, inbox and outbox: what the processor writes, and what a rollback keeps. */
-  function processorWith(written: Envelope[]) {
+  function processorWith(written: Envelope[], topics: string[] = []) {
     const claimed = new Set<string>();
     const tx = {
       run: async <T>(work: (em: never) => Promise<T>) => {
@@ -197,9 +242,16 @@ describe('CommandProcessor', () => {
       afterCommit: (effect: () => void) => effect(),
     };
     const inbox = { claim: async (em: { claims: string[] }, _consumer: string, id: string) => !claimed.has(id) && em.claims.push(id) > 0 };
-    const outbox = { add: async (em: { pending: Envelope[] }, _topic: string, ...envelopes: Envelope[]) => void em.pending.push(...envelopes) };
+    const outbox = {
+      add: async (em: { pending: Envelope[] }, topic: string, ...envelopes: Envelope[]) => {
+        em.pending.push(...envelopes);
+        topics.push(...envelopes.map(() => topic));
+      },
+    };
     const relay = { wake: () => undefined };
-    return new CommandProcessor(tx as never, inbox as never, outbox as never, relay as never, 'profile.events');
+    // Sealing has its own tests (libs/personal-data): here events pass as they are.
+    const sealer = { seal: async (_em: unknown, events: Envelope[]) => events };
+    return new CommandProcessor(tx as never, inbox as never, outbox as never, relay as never, 'profile.events', undefined, sealer as never);
   }
 
   it('answers 409 USER_ERASURE_IN_PROGRESS, and applies nothing, when a user named by the command is being erased', async () => {
@@ -213,5 +265,31 @@ describe('CommandProcessor', () => {
     expect(written.map((message) => [message.type, (message.payload as { code?: string }).code])).toEqual([[COMMAND_REJECTED, 'USER_ERASURE_IN_PROGRESS']]);
     // A redelivery of the same command is a duplicate: answered once.
     expect(await processor.process('profile-service', command as never, async () => Decision.accepted('user', 1, []))).toBe('duplicate');
+  });
+
+  it("a forwarded decision writes its events and the forwarded command, and no outcome: the owner's answers", async () => {
+    const written: Envelope[] = [];
+    const topics: string[] = [];
+    const toUser = forwardedCommand(command, { type: OVERRIDE_USER_DATA, aggregateId: 'user-7', payload: { userData: {}, credential: 'master' } });
+    await processorWith(written, topics).process('device-service', command as never, async () => Decision.forwarded('profile.commands', toUser, [renamed]));
+
+    expect(written.map((message, i) => [topics[i], message.type])).toEqual([
+      ['profile.events', USER_RENAMED],
+      ['profile.commands', OVERRIDE_USER_DATA],
+    ]);
+  });
+
+  it("an accepted decision's commands for other services go to their topics, with its outcome", async () => {
+    const written: Envelope[] = [];
+    const topics: string[] = [];
+    const part = newEnvelope({ type: ERASE_DEVICE_USER, application: 'app-key-1', aggregateId: 'user-42', aggregateVersion: null, payload: { credential: 'master' } });
+    await processorWith(written, topics).process('profile-service', command as never, async () =>
+      Decision.accepted('user', 0, [], { commands: [{ topic: 'device.commands', command: part }] }),
+    );
+
+    expect(written.map((message, i) => [topics[i], message.type])).toEqual([
+      ['device.commands', ERASE_DEVICE_USER],
+      ['command.outcomes', COMMAND_ACCEPTED],
+    ]);
   });
 });

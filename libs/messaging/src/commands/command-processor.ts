@@ -19,21 +19,28 @@ import { TransactionRunner } from '@omni/persistence';
 import { Inbox } from '../inbox/inbox';
 import { Outbox } from '../outbox/outbox';
 import { OutboxRelay } from '../outbox/outbox-relay';
-import { Decision } from './decision';
+import { Accepted, Decision, Rejected } from './decision';
 
-/** Builds the outcome message of a command from the use case's decision. */
-export function outcomeOf(command: Envelope, decision: Decision): Envelope {
+/**
+ * Builds the outcome message of a command from the use case's decision. A forwarded command's
+ * outcome answers for the one it stems from: that command's type and `created`, and visible once
+ * what the forwarding service changed is visible too.
+ */
+export function outcomeOf(command: Envelope, decision: Accepted | Rejected): Envelope {
   const origin = causedBy(command);
+  const forwardedFrom = command.forwardedFrom;
+  const commandType = forwardedFrom?.commandType ?? command.type;
   // An erasure's outcome outlives it (outbox, command.outcomes, the read model): it must not name the user.
   const aggregateId = ERASURE_COMMANDS.has(command.type) ? ERASED_AGGREGATE_ID : command.aggregateId;
   if (decision.kind === 'accepted') {
+    const otherAggregates = [...(decision.otherAggregates ?? []), ...(forwardedFrom?.changed ? [forwardedFrom.changed] : [])];
     const payload: CommandAcceptedPayload = {
       commandId: command.id,
-      commandType: command.type,
+      commandType,
       aggregateType: decision.aggregateType,
-      created: decision.created,
+      created: forwardedFrom?.created ?? decision.created,
       result: decision.result,
-      ...(decision.otherAggregates?.length ? { otherAggregates: decision.otherAggregates } : {}),
+      ...(otherAggregates.length ? { otherAggregates } : {}),
     };
     return newEnvelope({
       type: COMMAND_ACCEPTED,
@@ -47,7 +54,7 @@ export function outcomeOf(command: Envelope, decision: Decision): Envelope {
   }
   const payload: CommandRejectedPayload = {
     commandId: command.id,
-    commandType: command.type,
+    commandType,
     aggregateType: decision.aggregateType,
     status: decision.status,
     code: decision.code,
@@ -108,9 +115,14 @@ export class CommandProcessor {
       if (!(await this.inbox.claim(em, consumer, command.id))) return 'duplicate' as const;
       await this.gate?.(em, command);
       const decision = await decide(em, command);
-      if (decision.kind === 'accepted' && decision.events.length > 0) {
+      if (decision.kind !== 'rejected' && decision.events.length > 0) {
         await this.outbox.add(em, this.eventsTopic, ...(await this.sealer.seal(em, decision.events)));
       }
+      if (decision.kind === 'forwarded') {
+        await this.outbox.add(em, decision.to.topic, decision.to.command);
+        return decision;
+      }
+      if (decision.kind === 'accepted') for (const { topic, command: other } of decision.commands ?? []) await this.outbox.add(em, topic, other);
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));
       return decision;
     });
@@ -118,7 +130,7 @@ export class CommandProcessor {
     return result;
   }
 
-  private async reject(consumer: string, command: Envelope, decision: Decision): Promise<Decision | 'duplicate'> {
+  private async reject(consumer: string, command: Envelope, decision: Rejected): Promise<Decision | 'duplicate'> {
     const claimed = await this.tx.run(async (em) => {
       if (!(await this.inbox.claim(em, consumer, command.id))) return false;
       await this.outbox.add(em, Topics.commandOutcomes, outcomeOf(command, decision));

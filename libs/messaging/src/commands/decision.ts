@@ -1,7 +1,16 @@
 import { AggregateVersion, Envelope, FieldError } from '@omni/contracts';
 
-/** What a use case decided about a command: applied (with the events it emitted) or refused. */
-export type Decision = Accepted | Rejected;
+/**
+ * What a use case decided about a command: applied (with the events it emitted), refused, or
+ * forwarded to the owner of the data it carries, which answers for it (ADR 0015).
+ */
+export type Decision = Accepted | Rejected | Forwarded;
+
+/** A command for another service, written to the outbox with the decision's changes. */
+export interface OutgoingCommand {
+  topic: string;
+  command: Envelope;
+}
 
 export interface Accepted {
   kind: 'accepted';
@@ -14,6 +23,18 @@ export interface Accepted {
   result?: Record<string, unknown>;
   /** Other aggregates the command changed: the gateway waits until they are visible too. */
   otherAggregates?: AggregateVersion[];
+  /** Commands for the other services' parts of this one (an erasure's), each answered on its own. */
+  commands?: OutgoingCommand[];
+}
+
+/**
+ * Handed on: the events of what this service changed, if anything, and the command (built with
+ * `forwardedCommand`: the same id) that the owner of the rest answers for it. No outcome here.
+ */
+export interface Forwarded {
+  kind: 'forwarded';
+  events: Envelope[];
+  to: OutgoingCommand;
 }
 
 export interface Rejected {
@@ -26,11 +47,19 @@ export interface Rejected {
 }
 
 export const Decision = {
-  accepted(aggregateType: string, version: number, events: Envelope[], extra: Partial<Pick<Accepted, 'created' | 'result' | 'otherAggregates'>> = {}): Accepted {
+  accepted(
+    aggregateType: string,
+    version: number,
+    events: Envelope[],
+    extra: Partial<Pick<Accepted, 'created' | 'result' | 'otherAggregates' | 'commands'>> = {},
+  ): Accepted {
     return { kind: 'accepted', aggregateType, version, events, ...extra };
   },
   rejected(aggregateType: string, status: number, code: string, message: string, fields?: FieldError[]): Rejected {
     return { kind: 'rejected', aggregateType, status, code, message, fields };
+  },
+  forwarded(topic: string, command: Envelope, events: Envelope[] = []): Forwarded {
+    return { kind: 'forwarded', events, to: { topic, command } };
   },
 };
 

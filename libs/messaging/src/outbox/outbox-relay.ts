@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '@omni/observability';
 import { queryRows, quoteIdentifier } from '@omni/persistence';
-import { deadLetterTopic } from '@omni/contracts';
+import { COMMAND_TOPICS, deadLetterTopic } from '@omni/contracts';
 import { DLQ_HEADERS } from '../dead-letter/dead-letter';
 import { MAX_RECORD_BYTES, MessagePublisher, OutgoingRecord, recordBytes } from '../kafka/message-publisher';
 
@@ -138,9 +138,10 @@ export class OutboxRelay {
       const records = rows.map((row) => this.recordOrDeadLetter(row));
       await this.publisher.publish(records);
       await runner.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
-      // A published tombstone has done its work; its key (which names whom it erased) goes at once.
-      const tombstones = rows.filter((row) => row.envelope === null).map((row) => row.id);
-      if (tombstones.length > 0) await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [tombstones]);
+      // A published tombstone has done its work; its key (which names whom it erased) goes at once. So
+      // does a command for another service (ADR 0015): it travels unsealed, personal data included.
+      const done = rows.filter((row) => row.envelope === null || COMMAND_TOPICS.has(row.topic)).map((row) => row.id);
+      if (done.length > 0) await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [done]);
       for (const id of ids) this.handed.delete(id);
       for (const [index, record] of records.entries()) if (record.topic !== rows[index].topic) this.onDeadLettered?.(rows[index].topic, 'too-large');
       return ids.length;
