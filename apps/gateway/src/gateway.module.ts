@@ -17,12 +17,14 @@ import { CommandRecords } from './commands/command-records';
 import { CommandController } from './commands/command.controller';
 import { OutcomeWaiter } from './commands/outcome-waiter';
 import { DATABASE_URL, PgListener } from './database/pg-listener';
+import { DeviceCommands } from './devices/device-commands';
 import { DeviceManagementController } from './devices/device-management.controller';
 import { DevicesController } from './devices/devices.controller';
 import { GATEWAY_SCHEMA, GatewayConfig } from './config';
 import { ErrorFilter } from './errors/error.filter';
 import { GATEWAY_MIGRATIONS } from './migrations';
 import { EmailController } from './recipients/email.controller';
+import { RECIPIENT_COMMAND_PROVIDERS } from './recipients/recipient-commands';
 import { SmsController } from './recipients/sms.controller';
 import { UserErasure } from './users/user-erasure';
 import { UsersController } from './users/users.controller';
@@ -64,6 +66,8 @@ export class GatewayModule {
         OutcomeWaiter,
         CommandBus,
         CommandRecords,
+        DeviceCommands,
+        ...RECIPIENT_COMMAND_PROVIDERS,
         UserErasure,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

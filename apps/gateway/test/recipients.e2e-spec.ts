@@ -183,9 +183,10 @@ describe('email contacts and sms numbers', () => {
     // The contact keeps no data of its own; the rest of the body is the contact's.
     expect(await contact(email)).toMatchObject({ user_id: userID, user_data: {}, properties: expect.objectContaining({ language: 'en' }) });
 
-    // Through the SMS number with Prefer: respond-async: the user data is awaited, only the update is asynchronous.
+    // Through the SMS number with Prefer: respond-async: one command, completed once the user's data is visible.
     const viaSms = await backend.put(`/sms/${sms}`, { userData: { firstName: 'Hopper' } }, { prefer: 'respond-async' });
     expect(answer(viaSms)).toEqual({ status: 202, body: { message: 'sms number updated, pending validation', commandId: expect.any(String), status: 'pending' } });
+    await waitFor(async () => (await backend.get(`/command/${viaSms.body.commandId}`)).body.command?.status === 'completed', { description: 'the update to complete' });
     expect((await profile()).userData).toEqual({ firstName: 'Hopper' });
     expect(await channelsData()).toEqual([deviceID, email, sms].sort().map((id) => [id, { firstName: 'Hopper' }]));
 
@@ -203,19 +204,24 @@ describe('email contacts and sms numbers', () => {
     expect((await profile()).userData).toEqual({ firstName: 'Hopper' });
   });
 
-  it('user data refused with Prefer: respond-async is a 400 naming the field, and nothing is written (POST and PUT)', async () => {
+  it('user data refused with Prefer: respond-async: the command is rejected with a 400 naming the field, and nothing is written (POST and PUT)', async () => {
     const userID = `U-async-${randomUUID()}`;
     const kept = await created('email', { email: newEmail(), userID, language: 'en', userData: { firstName: 'Ada' } });
     const profile = async () => (await backend.get(`/user/foruserid/${userID}/profile`)).body.profile as { userData: Record<string, unknown>; channels: { email: unknown[]; sms: unknown[] } };
     const before = await contact(kept);
+    const rejection = async (pending: { status: number; body: { commandId?: string } }) => {
+      expect(pending.status).toBe(202);
+      let command: { status: string; error?: { status: number; fields: { field: string }[] } } | undefined;
+      await waitFor(async () => (command = (await backend.get(`/command/${pending.body.commandId}`)).body.command)?.status !== 'pending', { description: 'the outcome' });
+      return { status: command?.status, errorStatus: command?.error?.status, fields: command?.error?.fields.map((field) => field.field) };
+    };
 
     for (const [channel, address, body] of [
       ['email', newEmail(), (a: string) => ({ email: a })],
       ['sms', newPhone(), (a: string) => ({ phone: a })],
     ] as const) {
       const response = await backend.post(`/${channel}`, { ...body(address), userID, userData: { firstName: 'Changed', shoeSize: 42 } }, { prefer: 'respond-async' });
-      expect({ channel, status: response.status, fields: fieldsOf(response.body) }).toEqual({ channel, status: 400, fields: ['userData.shoeSize'] });
-      // Any register sent would be ahead of this update on the contact's partition: 404 proves there was none.
+      expect({ channel, ...(await rejection(response)) }).toEqual({ channel, status: 'rejected', errorStatus: 400, fields: ['userData.shoeSize'] });
       const id = recipientId(channel, address);
       expect(answer(await backend.put(`/${channel}/${id}`, { language: 'fr' }))).toEqual({ status: 404, body: notFound });
       expect(await contact(id)).toBeUndefined();
@@ -224,7 +230,7 @@ describe('email contacts and sms numbers', () => {
     }
 
     const refused = await backend.put(`/email/${kept}`, { language: 'fr', userData: { shoeSize: 42 } }, { prefer: 'respond-async' });
-    expect({ status: refused.status, fields: fieldsOf(refused.body) }).toEqual({ status: 400, fields: ['userData.shoeSize'] });
+    expect(await rejection(refused)).toEqual({ status: 'rejected', errorStatus: 400, fields: ['userData.shoeSize'] });
     // A later synchronous write of the contact is answered once everything before it is applied.
     expect((await backend.put(`/email/${kept}/addtags`, { tags: ['after'] })).status).toBe(200);
     expect(await contact(kept)).toEqual({ ...before, tags: ['after'] });

@@ -5,7 +5,6 @@
 export * from './tables';
 export * from './profiles';
 export * from './users';
-export * from './recipients';
 export * from './outcomes';
 export * from './device-filters';
 export * from './device-model';

@@ -40,15 +40,6 @@ export const DeviceDecisions = {
     return Decision.rejected(DEVICE_AGGREGATE, 403, 'USER_REGISTRATION_RESTRICTED', 'user registration is restricted to the API');
   },
 
-  hasUser(): Decision {
-    return Decision.rejected(
-      DEVICE_AGGREGATE,
-      409,
-      'DEVICE_HAS_USER',
-      "the device belongs to a user: its user data is the user's (change the user's data instead)",
-    );
-  },
-
   /** The device would be one more active device of its user than the application allows. */
   channelLimitReached(limit: number): Decision {
     return Decision.rejected(

@@ -1,17 +1,8 @@
-import {
-  CommandCredential,
-  CommandMap,
-  CommandType,
-  OVERRIDE_DEVICE_USER_DATA,
-  OVERRIDE_USER_DATA,
-  Topics,
-  UserDataMap,
-} from '@omni/contracts';
-import { DeviceReads } from '@omni/read-model';
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandCredential, CommandMap, CommandType, OVERRIDE_DEVICE_USER_DATA, Topics, UserDataMap } from '@omni/contracts';
 import { CredentialKind } from '../auth/auth.guard';
 import { CommandBus, HttpAnswer, Presenter } from '../commands/command-bus';
 import { WriteOptions } from '../commands/request-headers';
-import { deviceNotFound } from './device-id.pipe';
 
 /** The credential a command carries: services restrict `sdk` (and anything that is not `master`). */
 export function commandCredential(kind: CredentialKind): CommandCredential {
@@ -29,11 +20,9 @@ export function defined<T extends object>(payload: T): T {
 }
 
 /** Device writes: every one a command on device.commands keyed by the deviceID, answered after it is visible. */
+@Injectable()
 export class DeviceCommands {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly devices: DeviceReads,
-  ) {}
+  constructor(@Inject(CommandBus) private readonly commands: CommandBus) {}
 
   send<T extends CommandType>(
     application: string,
@@ -47,13 +36,12 @@ export class DeviceCommands {
   }
 
   /**
-   * Override a device's user data (given fields replace, null clears, others stay). The data of a
-   * device that belongs to a user is the user's: it goes to the profile-service as
-   * user.override-user-data keyed by the userID (which checks the fields and, for SDK credentials,
-   * API-level user registration); an anonymous device's goes to the device-service. A device that
-   * is not active in this application is 404, as for any device route.
+   * Override a device's user data (given fields replace, null clears, others stay). One command to
+   * the device-service, whatever the device: an anonymous device keeps the data; a device's user
+   * owns the data of the device, so the device-service forwards it to the profile-service, which
+   * answers (ADR 0015). A device that is not active in this application is 404.
    */
-  async overrideUserData(
+  overrideUserData(
     application: string,
     deviceId: string,
     userData: UserDataMap,
@@ -61,21 +49,6 @@ export class DeviceCommands {
     write: WriteOptions,
     present: Presenter,
   ): Promise<HttpAnswer> {
-    const device = await this.devices.activeDeviceUser(application, deviceId);
-    if (!device) throw deviceNotFound();
-    if (device.userId !== null) {
-      return this.commands.execute(
-        {
-          application,
-          topic: Topics.profileCommands,
-          type: OVERRIDE_USER_DATA,
-          aggregateId: device.userId,
-          payload: { userData, credential },
-          ...write,
-        },
-        present,
-      );
-    }
     return this.send(application, deviceId, OVERRIDE_DEVICE_USER_DATA, { userData, credential }, write, present);
   }
 }

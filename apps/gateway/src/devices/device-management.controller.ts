@@ -16,7 +16,6 @@ import {
   withinPolygon,
 } from '@omni/read-model';
 import { Accepts, ApplicationKey, Credential, CredentialKind } from '../auth/auth.guard';
-import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ListQueryDto } from '../applications/dto/list-query.dto';
@@ -51,14 +50,10 @@ const regionStateNotFound = () => new ApiError(404, 'REGION_STATE_NOT_FOUND', 'r
  */
 @Controller('device')
 export class DeviceManagementController {
-  private readonly writes: DeviceCommands;
-
   constructor(
-    commands: CommandBus,
+    private readonly writes: DeviceCommands,
     private readonly devices: DeviceReads,
-  ) {
-    this.writes = new DeviceCommands(commands, devices);
-  }
+  ) {}
 
   /** The application's active devices of a medium (default push), `{devices, count}`. */
   @Get()

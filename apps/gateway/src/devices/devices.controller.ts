@@ -14,7 +14,6 @@ import {
 } from '@omni/contracts';
 import { DeviceReads } from '@omni/read-model';
 import { Accepts, ApplicationKey, Credential, CredentialKind } from '../auth/auth.guard';
-import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { DeviceCommands, commandCredential, defined, message } from './device-commands';
@@ -37,14 +36,10 @@ function pick<K extends string>(source: Partial<Record<K, unknown>>, keys: reado
  */
 @Controller('device')
 export class DevicesController {
-  private readonly writes: DeviceCommands;
-
   constructor(
-    commands: CommandBus,
+    private readonly writes: DeviceCommands,
     private readonly devices: DeviceReads,
-  ) {
-    this.writes = new DeviceCommands(commands, devices);
-  }
+  ) {}
 
   /**
    * Register a device, new or known (a deactivated one comes back); with oldDeviceID the old

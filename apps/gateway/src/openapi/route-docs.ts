@@ -132,14 +132,6 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
         message: 'the user already has 20 email contacts and SMS numbers, the most this application allows (channelLimits.contactsPerUser): deactivate one, or raise the limit',
       },
     };
-    const userDataTimeout = {
-      504: {
-        description:
-          '`USER_DATA_TIMEOUT`: the `userData` of a contact of a user (the user\'s data, applied first and always awaited, even with `Prefer: respond-async`) was not applied in time; the contact was not written. Send the request again (with the same `Idempotency-Key`).',
-        code: 'USER_DATA_TIMEOUT',
-        message: 'the user data was not applied in time; the contact was not written: send the request again (with the same Idempotency-Key)',
-      },
-    };
     return {
       [`POST ${base}`]: {
         ...common,
@@ -159,7 +151,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
           201: { description: 'Created.', schema: schemas.deviceMessage, example: { message: 'subscription created', device: { id: 'email-Xq2c8bWl0nWJ3aQkY9vT1g', deviceID: 'email-Xq2c8bWl0nWJ3aQkY9vT1g' } } },
           202: { description: 'Accepted: being processed (`Prefer: respond-async`, or not yet visible).', schema: schemas.recipientAccepted },
         },
-        errors: { ...contactLimit, ...userDataTimeout },
+        errors: contactLimit,
       },
       [`PUT ${base}/{deviceID}`]: {
         ...common,
@@ -175,7 +167,7 @@ export function routeDocs(schemas: ResponseSchemas): Record<string, RouteDoc> {
             example: { message: `${updated}, pending validation`, commandId: '6f1c9e0a-4d2b-4c1e-9f57-0b8e5d6a7c31', status: 'pending' },
           },
         },
-        errors: { ...contactLimit, ...userDataTimeout },
+        errors: contactLimit,
       },
       [`DELETE ${base}/{deviceID}`]: {
         ...common,

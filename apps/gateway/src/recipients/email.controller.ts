@@ -1,12 +1,10 @@
-import { Body, Controller, Delete, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { RecipientReads } from '@omni/read-model';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
-import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ConfirmRecipientDto, CreateEmailDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
-import { RecipientCommands } from './recipient-commands';
+import { EMAIL_COMMANDS, RecipientCommands } from './recipient-commands';
 import { RecipientIdPipe } from './recipient-id.pipe';
 
 /** `{deviceID}` of these routes: a email recipient id, else 404 as for an unknown one. */
@@ -20,11 +18,7 @@ const ID = new RecipientIdPipe('email');
  */
 @Controller('email')
 export class EmailController {
-  private readonly recipients: RecipientCommands;
-
-  constructor(commands: CommandBus, reads: RecipientReads) {
-    this.recipients = new RecipientCommands(commands, 'email', reads);
-  }
+  constructor(@Inject(EMAIL_COMMANDS) private readonly recipients: RecipientCommands) {}
 
   /** Create an email contact (`{"email": "myemail@domain.com", "userID": "U123456789", …}`): 201 new, 200 known (reactivated if it was deactivated), with the recipient id. */
   @Post()

@@ -1,12 +1,10 @@
-import { Body, Controller, Delete, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { RecipientReads } from '@omni/read-model';
 import { Accepts, ApplicationKey } from '../auth/auth.guard';
-import { CommandBus } from '../commands/command-bus';
 import { reply } from '../commands/http-answer';
 import { WriteHeaders, WriteOptions } from '../commands/request-headers';
 import { ConfirmRecipientDto, CreateSmsDto, RecipientTagsDto, UpdateRecipientDto } from './dto/recipient.dto';
-import { RecipientCommands } from './recipient-commands';
+import { SMS_COMMANDS, RecipientCommands } from './recipient-commands';
 import { RecipientIdPipe } from './recipient-id.pipe';
 
 /** `{deviceID}` of these routes: a sms recipient id, else 404 as for an unknown one. */
@@ -20,11 +18,7 @@ const ID = new RecipientIdPipe('sms');
  */
 @Controller('sms')
 export class SmsController {
-  private readonly recipients: RecipientCommands;
-
-  constructor(commands: CommandBus, reads: RecipientReads) {
-    this.recipients = new RecipientCommands(commands, 'sms', reads);
-  }
+  constructor(@Inject(SMS_COMMANDS) private readonly recipients: RecipientCommands) {}
 
   /** Create an SMS number (`{"phone": "+31123456789", …}`, or a national number with `region`): 201 new, 200 known (reactivated if it was deactivated), with the recipient id. */
   @Post()

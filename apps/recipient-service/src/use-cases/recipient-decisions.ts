@@ -1,6 +1,7 @@
-import { Envelope, FieldError } from '@omni/contracts';
+import { Envelope, FieldError, OVERRIDE_USER_DATA, Topics, forwardedCommand } from '@omni/contracts';
 import { Decision } from '@omni/messaging';
 import { Recipient } from '../domain/recipient';
+import type { UserDataForUser } from './recipient-changes';
 
 /** The aggregate type of every recipient-service outcome (the read model gates visibility on it). */
 export const RECIPIENT_AGGREGATE = 'recipient';
@@ -17,6 +18,24 @@ export const RecipientDecisions = {
   accepted(recipient: Recipient, options: { created?: boolean; events?: readonly Envelope[] } = {}): Decision {
     const events = [...(options.events ?? recipient.events)];
     return Decision.accepted(RECIPIENT_AGGREGATE, recipient.snapshot.version, events, options.created === undefined ? {} : { created: options.created });
+  },
+
+  /**
+   * The contact changed (or nothing needed to), and the user data the command carried is its
+   * user's: handed to the profile-service, whose outcome answers the command once the user's data
+   * and this contact's version are both visible (ADR 0015).
+   */
+  acceptedWithUserData(command: Envelope, recipient: Recipient, forUser: UserDataForUser, options: { created?: boolean } = {}): Decision {
+    const toUser = forwardedCommand(command, {
+      type: OVERRIDE_USER_DATA,
+      aggregateId: forUser.userId,
+      payload: { userData: forUser.userData, credential: forUser.credential },
+      forwardedFrom: {
+        ...options,
+        changed: { aggregateType: RECIPIENT_AGGREGATE, aggregateId: recipient.snapshot.recipientId, version: recipient.snapshot.version },
+      },
+    });
+    return Decision.forwarded(Topics.profileCommands, toUser, [...recipient.events]);
   },
 
   /** A command about a user's contacts was applied: the events of every contact it changed (none when the user had none). */

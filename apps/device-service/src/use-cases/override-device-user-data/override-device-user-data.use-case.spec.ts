@@ -1,4 +1,4 @@
-import { ApplicationSettings, DEVICE_USER_DATA_CHANGED, OVERRIDE_DEVICE_USER_DATA, OverrideDeviceUserDataPayload } from '@omni/contracts';
+import { ApplicationSettings, DEVICE_USER_DATA_CHANGED, OVERRIDE_DEVICE_USER_DATA, OVERRIDE_USER_DATA, OverrideDeviceUserDataPayload, Topics } from '@omni/contracts';
 import { Device } from '../../domain/device';
 import { APP, armed, deviceCommand, storedDevice, strictDevices, strictSettings } from '../strict-fakes';
 import { OverrideDeviceUserDataUseCase } from './override-device-user-data.use-case';
@@ -20,7 +20,7 @@ async function run(devices: Device[], payload: OverrideDeviceUserDataPayload, se
   const settingsPort = strictSettings(settings ?? undefined);
   const command = deviceCommand(OVERRIDE_DEVICE_USER_DATA, payload);
   const decision = await armed((manager) => new OverrideDeviceUserDataUseCase(repository, settingsPort.store).execute(manager, command));
-  return { decision, calls, settingsCalls: settingsPort.calls, methods: calls.map((call) => call.method) };
+  return { decision, command, calls, settingsCalls: settingsPort.calls, methods: calls.map((call) => call.method) };
 }
 
 describe('OverrideDeviceUserDataUseCase', () => {
@@ -70,11 +70,32 @@ describe('OverrideDeviceUserDataUseCase', () => {
     expect(decision).toMatchObject({ kind: 'rejected', status: 400, fields: [{ field: 'userData.firstName' }] });
   });
 
-  it("a device that belongs to a user is refused with 409 DEVICE_HAS_USER (its data is the user's)", async () => {
-    const { decision, methods } = await run([storedDevice({ userId: 'U1' })], { userData: { firstName: 'John' }, credential: 'master' }, API_FIELDS);
+  it("a device that belongs to a user: forwarded to the user's profile as user.override-user-data, answering for this command; nothing saved here", async () => {
+    const { decision, methods, command } = await run([storedDevice({ userId: 'U1' })], { userData: { firstName: 'John', lastName: null }, credential: 'master' }, API_FIELDS);
 
-    expect(decision).toMatchObject({ kind: 'rejected', status: 409, code: 'DEVICE_HAS_USER' });
+    expect(decision).toEqual({
+      kind: 'forwarded',
+      events: [],
+      to: {
+        topic: Topics.profileCommands,
+        command: expect.objectContaining({
+          id: command.id,
+          type: OVERRIDE_USER_DATA,
+          application: APP,
+          aggregateId: 'U1',
+          correlationId: command.correlationId,
+          causationId: command.id,
+          forwardedFrom: { commandType: OVERRIDE_DEVICE_USER_DATA },
+          payload: { userData: { firstName: 'John', lastName: null }, credential: 'master' },
+        }),
+      },
+    });
     expect(methods).toEqual(['findForUpdate']);
+  });
+
+  it("a device that belongs to a user: its data is checked here too (400 naming userData.<key>, nothing forwarded)", async () => {
+    const { decision } = await run([storedDevice({ userId: 'U1' })], { userData: { nickname: 'J' }, credential: 'master' });
+    expect(decision).toMatchObject({ kind: 'rejected', status: 400, fields: [{ field: 'userData.nickname' }] });
   });
 
   it('restricted to the API: the SDK may not change the data of a device with a user (403) but may change an anonymous one', async () => {

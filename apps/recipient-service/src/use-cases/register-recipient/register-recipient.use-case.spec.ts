@@ -1,4 +1,4 @@
-import { ApplicationSettings, Message, REGISTER_RECIPIENT, RegisterRecipientPayload, recipientId } from '@omni/contracts';
+import { ApplicationSettings, Message, OVERRIDE_USER_DATA, REGISTER_RECIPIENT, RegisterRecipientPayload, Topics, recipientId } from '@omni/contracts';
 import { hashVerificationToken } from '../../domain/verification-token';
 import {
   API_MODE,
@@ -248,13 +248,55 @@ describe('RegisterRecipientUseCase', () => {
     expect(calls.some((c) => c.method === 'save')).toBe(false);
   });
 
-  it('user data that fits the fields is kept (null clears)', async () => {
-    const { decision } = run(register({ userData: { firstName: 'John', gender: 'Male', birthdate: null } }), { settings: WITH_FIELDS });
+  it("user data sent with a user is the user's: the contact is saved without it, and the data goes to the user's profile, answering for the command", async () => {
+    const command = register({ userData: { firstName: 'John', birthdate: null }, credential: 'master' });
+    const { decision, calls } = run(command, { settings: WITH_FIELDS });
+
+    const result = await decision;
+
+    if (result.kind !== 'forwarded') throw new Error(`not forwarded: ${result.kind}`);
+    expect(result.events.map((event) => event.type)).toEqual(['recipient.registered']);
+    expect(result.events[0].payload).toMatchObject({ userID: 'U123456789', userData: {} });
+    expect(calls.map((c) => c.method)).toEqual(['findForUpdate', 'mayAttach', 'save']);
+    expect(result.to).toEqual({
+      topic: Topics.profileCommands,
+      command: expect.objectContaining({
+        id: command.id,
+        type: OVERRIDE_USER_DATA,
+        aggregateId: 'U123456789',
+        forwardedFrom: { commandType: REGISTER_RECIPIENT, created: true, changed: { aggregateType: 'recipient', aggregateId: EMAIL_ID, version: 1 } },
+        payload: { userData: { firstName: 'John', birthdate: null }, credential: 'master' },
+      }),
+    });
+  });
+
+  it("without a userID, user data goes to the user the contact has already", async () => {
+    const { decision } = run(register({ userID: undefined, userName: undefined, userData: { firstName: 'John' } }), {
+      settings: WITH_FIELDS,
+      stored: [storedRecipient({ userId: 'U1' })],
+    });
+
+    const result = await decision;
+
+    if (result.kind !== 'forwarded') throw new Error(`not forwarded: ${result.kind}`);
+    expect(result.to.command).toMatchObject({ aggregateId: 'U1', forwardedFrom: { created: false, changed: { version: 4 } } });
+  });
+
+  it('a contact of nobody keeps the user data sent with it (null clears)', async () => {
+    const { decision } = run(register({ userID: undefined, userName: undefined, userData: { firstName: 'John', gender: 'Male', birthdate: null } }), { settings: WITH_FIELDS });
 
     const result = await decision;
 
     if (result.kind !== 'accepted') throw new Error('not accepted');
-    expect(result.events[0].payload).toMatchObject({ userData: { firstName: 'John', gender: 'Male' } });
+    expect(result.events[0].payload).toMatchObject({ userID: null, userData: { firstName: 'John', gender: 'Male' } });
+  });
+
+  it('user data that does not fit the fields is refused before anything is written or forwarded, whoever it is for', async () => {
+    for (const userID of ['U123456789', undefined]) {
+      const { decision, calls } = run(register({ userID, userData: { nickname: 'J' } }), { settings: WITH_FIELDS });
+      expect(await decision).toMatchObject({ kind: 'rejected', status: 400, fields: [{ field: 'userData.nickname' }] });
+      expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
+    }
   });
 
   describe('when user registration is restricted to the API', () => {

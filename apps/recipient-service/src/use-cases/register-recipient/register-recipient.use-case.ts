@@ -64,6 +64,7 @@ export class RegisterRecipientUseCase {
     const limit = await contactLimitPassed(this.recipients, this.settings, em, recipient, before);
     if (limit !== undefined) return RecipientDecisions.channelLimitReached(limit);
     if (recipient.events.length > 0) await this.recipients.save(em, recipient);
+    if (decided.userData) return RecipientDecisions.acceptedWithUserData(command, recipient, decided.userData, { created: !existing });
     return RecipientDecisions.accepted(recipient, { created: !existing });
   }
 }

@@ -1,4 +1,4 @@
-import { ApplicationSettings, Message, UPDATE_RECIPIENT, UpdateRecipientPayload } from '@omni/contracts';
+import { ApplicationSettings, Message, OVERRIDE_USER_DATA, Topics, UPDATE_RECIPIENT, UpdateRecipientPayload } from '@omni/contracts';
 import { Recipient } from '../../domain/recipient';
 import {
   API_MODE,
@@ -92,6 +92,35 @@ describe('UpdateRecipientUseCase', () => {
 
     expect(await decision).toEqual({ kind: 'accepted', aggregateType: 'recipient', version: 3, events: [] });
     expect(calls.map((c) => c.method)).toEqual(['findForUpdate']);
+  });
+
+  it("user data of a contact with a user goes to that user (or to the one the command names), answering for the command once the contact's version is visible too", async () => {
+    for (const [userID, owner] of [[undefined, 'U1'], ['U2', 'U2']] as const) {
+      const command = update({ userID, userData: { firstName: 'Jo' }, credential: 'master' });
+      const { decision } = run(command, { stored: [storedRecipient({ userId: 'U1' })], settings: WITH_FIELDS });
+
+      const result = await decision;
+
+      if (result.kind !== 'forwarded') throw new Error(`not forwarded: ${result.kind}`);
+      expect(result.events.map((event) => event.type)).not.toContain('recipient.user-data-changed');
+      expect(result.to.topic).toBe(Topics.profileCommands);
+      expect(result.to.command).toMatchObject({
+        id: command.id,
+        type: OVERRIDE_USER_DATA,
+        aggregateId: owner,
+        forwardedFrom: { commandType: UPDATE_RECIPIENT, changed: { aggregateType: 'recipient', aggregateId: EMAIL_ID } },
+        payload: { userData: { firstName: 'Jo' }, credential: 'master' },
+      });
+    }
+  });
+
+  it('user data of a contact made anonymous by the same command ("userID": null) stays the contact\'s', async () => {
+    const { decision } = run(update({ userID: null, userData: { firstName: 'Jo' }, credential: 'master' }), { stored: [storedRecipient({ userId: 'U1' })], settings: WITH_FIELDS });
+
+    const result = await decision;
+
+    if (result.kind !== 'accepted') throw new Error(`not accepted: ${result.kind}`);
+    expect(result.events.map((event) => event.type)).toContain('recipient.user-data-changed');
   });
 
   it("user data outside the application's fields is 400 naming userData.<key>", async () => {
