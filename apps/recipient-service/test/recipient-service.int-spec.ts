@@ -308,7 +308,7 @@ describe('recipient-service on the real broker and database', () => {
 
     const sdk = register('email', { address: 'api@example.com', userID: 'U-api', credential: 'sdk' }, API_APP);
     const badData = register('email', { address: 'api@example.com', userID: 'U-api', credential: 'master', userData: { shoeSize: 44 } }, API_APP);
-    const master = register('email', { address: 'api@example.com', userID: 'U-api', credential: 'master', userData: { firstName: 'Ann' } }, API_APP);
+    const master = register('email', { address: 'api@example.com', userID: 'U-api', credential: 'master' }, API_APP);
     await send(sdk, badData, master);
 
     expect(await outcomeOf(sdk.id)).toMatchObject({ type: 'command.rejected', payload: { status: 403, code: 'USER_REGISTRATION_RESTRICTED' } });
@@ -317,6 +317,32 @@ describe('recipient-service on the real broker and database', () => {
     expect(await rows(master.aggregateId, API_APP)).toEqual([expect.objectContaining({ user_id: 'U-api', version: 1 })]);
     // Tenant isolation: the same address in another application is another contact.
     expect(await rows(master.aggregateId)).toEqual([]);
+  });
+
+  it("user data sent with a contact of a user is forwarded to the user's profile through the outbox, answering for the command; the contact is written without it (ADR 0015)", async () => {
+    const toProfiles = await new TopicRecorder(harness.kafka, Topics.profileCommands).start();
+    try {
+      const withData = register('email', { address: 'forward@example.com', userID: 'U-forward', credential: 'master', userData: { firstName: 'Ann' } }, API_APP);
+      await send(withData);
+
+      await waitFor(() => toProfiles.values<Envelope>().some((forwarded) => forwarded.id === withData.id), { description: 'the forwarded command' });
+      const [forwarded] = toProfiles.values<Envelope>().filter((message) => message.id === withData.id);
+      expect(forwarded).toMatchObject({
+        type: 'user.override-user-data',
+        application: API_APP,
+        aggregateId: 'U-forward',
+        correlationId: withData.correlationId,
+        forwardedFrom: { commandType: REGISTER_RECIPIENT, created: true, changed: { aggregateType: 'recipient', aggregateId: withData.aggregateId, version: 1 } },
+        payload: { userData: { firstName: 'Ann' }, credential: 'master' },
+      });
+      expect(toProfiles.messages.find((message) => JSON.parse(message.value ?? '{}').id === withData.id)?.key).toBe(`${API_APP}:U-forward`);
+      await waitFor(() => eventsOf(withData.id).length === 1, { description: 'recipient.registered' });
+      expect((await openedEventsOf(withData.id))[0].payload).toMatchObject({ userID: 'U-forward', userData: {} });
+      // The profile-service answers, not this one.
+      expect(outcomesOf(withData.id)).toEqual([]);
+    } finally {
+      await toProfiles.stop();
+    }
   });
 
   it('an unknown region is dead-lettered with a rejected outcome naming region; an unknown contact is 404; the partition moves on', async () => {
