@@ -125,12 +125,14 @@ export class WriteLoad {
         language: 'en',
         region: 'NL',
       });
+      let assigned = false;
       if (registered.status === 'acknowledged' && this.running) {
         await this.pause();
-        await this.send({ kind: 'assign-user', userId, deviceId }, 'PUT', `/device/${encodeURIComponent(deviceId)}/user`, 'master', {
+        const assignment = await this.send({ kind: 'assign-user', userId, deviceId }, 'PUT', `/device/${encodeURIComponent(deviceId)}/user`, 'master', {
           userID: userId,
           userName: `Fault ${userId}`,
         });
+        assigned = assignment.status === 'acknowledged';
       }
       if (!this.running) break;
       await this.pause();
@@ -138,15 +140,15 @@ export class WriteLoad {
       await this.send({ kind: 'add-email', userId, email }, 'POST', '/email', 'master', { email, userID: userId, language: 'en', region: 'NL' });
       if (!this.running) break;
       await this.pause();
-      await this.overrideCounter(userId, step);
+      // Every other counter through the user's new device: the device-service forwards it to the profile (ADR 0015).
+      await this.overrideCounter(userId, step, assigned && step % 2 === 0 ? deviceId : undefined);
       await this.pause();
     }
   }
 
-  private overrideCounter(userId: string, counter: number): Promise<Write> {
-    return this.send({ kind: 'override-user-data', userId, counter }, 'PUT', `/user/foruserid/${encodeURIComponent(userId)}/userdata/override`, 'master', {
-      userData: { counter },
-    });
+  private overrideCounter(userId: string, counter: number, viaDevice?: string): Promise<Write> {
+    const path = viaDevice ? `/device/${encodeURIComponent(viaDevice)}/userdata` : `/user/foruserid/${encodeURIComponent(userId)}/userdata/override`;
+    return this.send({ kind: 'override-user-data', userId, counter }, 'PUT', path, 'master', { userData: { counter } });
   }
 
   private async send(
