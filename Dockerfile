@@ -40,4 +40,4 @@ ENV APP=${APP}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 
-CMD ["sh", "-c", "exec node --max-old-space-size=512 --enable-source-maps dist/apps/${APP}/src/main.js"]
+CMD ["sh", "-c", "exec node --max-old-space-size=512 --max-semi-space-size=8 --enable-source-maps dist/apps/${APP}/src/main.js"]

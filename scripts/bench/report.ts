@@ -328,6 +328,6 @@ writes, unmeasured, only to give the replay more events; the replay of every eve
   runs made on the same machine; the commit and date at the top say which code was measured.
 - **Peak RSS** is the kernel's high-water mark (VmHWM) of each process. The Kafka broker runs as \`npm start\` runs it:
   a fixed 160 MB heap (\`-Xms\` = \`-Xmx\`), a 16 MB log-cleaner buffer and a C1-only JIT (libs/dev-kafka, ADR 0002);
-  the apps with \`--max-old-space-size=512\` (libs/runtime's \`APP_NODE_FLAGS\`), the replay with 160 and 8 MB semi-spaces (\`REPLAY_NODE_FLAGS\`).
+  the apps with \`--max-old-space-size=512\` and 8 MB semi-spaces (libs/runtime's \`APP_NODE_FLAGS\`), the replay with 160 and 8 MB (\`REPLAY_NODE_FLAGS\`).
 - **PASS/MISS** compares each figure with the issue's target; a figure that could not be measured is a MISS.
 `;
