@@ -10,7 +10,7 @@ import { LOGGER, Logger, MetricsRegistry } from '@omni/observability';
  * the contacts go) and forgets the user, emitting `user.erased`, on which the projection clears
  * the read model, tombstones the snapshot and deletes the user's key (ADR 0009, ADR 0015).
  *
- * The commands are not recorded in gateway.commands (a record would keep the userID), and the
+ * The command is not recorded in gateway.commands (a record would keep the userID), and the
  * records that still name the user — idempotent writes not answered yet — are dropped. Erasure is
  * idempotent by nature: sent again, every part finds nothing left to do.
  */

@@ -171,7 +171,7 @@ describe('outcomeOf', () => {
 
   describe('of a forwarded command (ADR 0015)', () => {
     const contact = { aggregateType: 'recipient', aggregateId: 'email-1', version: 3 };
-    const forwarded = forwardedCommand({ ...command, type: REGISTER_RECIPIENT, id: 'command-0002' }, {
+    const forwarded = forwardedCommand({ ...command, type: REGISTER_RECIPIENT, id: 'command-0002', requiresSettingsVersion: 5 }, {
       type: OVERRIDE_USER_DATA,
       aggregateId: 'user-42',
       payload: { userData: { firstName: 'Ada' }, credential: 'master' },
@@ -179,7 +179,7 @@ describe('outcomeOf', () => {
     });
 
     it('keeps the id, correlation and settings version of the command it answers for, and names it as its cause', () => {
-      expect(forwarded).toMatchObject({ id: 'command-0002', correlationId: 'correlation-0001', causationId: 'command-0002', aggregateId: 'user-42' });
+      expect(forwarded).toMatchObject({ id: 'command-0002', correlationId: 'correlation-0001', causationId: 'command-0002', requiresSettingsVersion: 5, aggregateId: 'user-42' });
       expect(decodeMessage(JSON.stringify(forwarded))).toEqual(JSON.parse(JSON.stringify(forwarded)));
     });
 
