@@ -3,7 +3,7 @@
  *
  *   npm run bench              default run, under 10 minutes
  *   npm run bench -- --quick   under 2 minutes
- *   npm run bench -- --profile CPU profiles of every app (write path) and of the replay
+ *   npm run bench -- --profile CPU profiles of every app (write path), of the gateway (read path) and of the replay
  *
  * Writes docs/benchmarks.md, docs/benchmarks/latest.json and docs/benchmarks/latency-over-time.svg
  * (a profiled run writes to .cache/bench/profiled/ instead, unless --out says otherwise). See the
@@ -306,9 +306,14 @@ async function main(): Promise<void> {
 
     log(`profile reads, ${plan.readSeconds} s, ${plan.readConnections} connections, over ${flows.completedUsers.length} users`);
     if (flows.completedUsers.length === 0) notes.push('No flow was read back complete: the reads picked among every user started, some not written yet.');
+    if (profileDir) stack.signalApps('SIGWINCH', ['gateway']); // the gateway's profiler on: the read path
     const reads = await measure('profile reads', 'read', plan.readSeconds, plan.readConnections, null, () =>
       runAutocannon({ url, connections: plan.readConnections, seconds: plan.readSeconds, requests: flows.reads(recorder), recorder }),
     );
+    if (profileDir) {
+      stack.signalApps('SIGWINCH', ['gateway']);
+      profiles.push(...(await collectProfile(path.join(profileDir, 'gateway-1.cpuprofile'), 'gateway', 'read path (the profile reads phase)')));
+    }
 
     if (plan.fillSeconds > 0) {
       log(`more events for the replay: respond-async writes for ${plan.fillSeconds} s (not measured), then up to ${plan.drainWaitSeconds} s to catch up`);
@@ -513,10 +518,16 @@ async function runReplay(stack: BenchStack, memory: ProcessSampler, profileDir: 
 
 /** Wait for every app's profile of the write path, then read its hotspots. */
 async function collectAppProfiles(stack: BenchStack, profileDir: string): Promise<ProcessProfile[]> {
-  const files = stack.apps.map((app) => ({ app: app.name, file: path.join(profileDir, `${app.name}-0.cpuprofile`) }));
+  const covers = 'write path (the full-speed, half-load and async write phases)';
+  const profiles = await Promise.all(stack.apps.map((app) => collectProfile(path.join(profileDir, `${app.name}-0.cpuprofile`), app.name, covers)));
+  return profiles.flat();
+}
+
+/** Wait (up to a minute) for a profile the hook writes on its second SIGWINCH, then read its hotspots. */
+async function collectProfile(file: string, processName: string, covers: string): Promise<ProcessProfile[]> {
   const deadline = performance.now() + 60_000;
-  while (performance.now() < deadline && !files.every(({ file }) => existsSync(file))) await delay(250);
-  return files.flatMap(({ app, file }) => analyseProfile(file, app, 'write path (the full-speed, half-load and async write phases)'));
+  while (performance.now() < deadline && !existsSync(file)) await delay(250);
+  return analyseProfile(file, processName, covers);
 }
 
 function analyseProfile(file: string, processName: string, covers: string): ProcessProfile[] {

@@ -112,7 +112,7 @@ export function parsePlan(argv: string[], writeErr: (text: string) => void = (te
     .name('npm run bench --')
     .description('Benchmark the whole stack on its own ports and write docs/benchmarks.md, docs/benchmarks/latest.json and a chart')
     .option('--quick', 'short phases: the whole run in under 2 minutes', false)
-    .option('--profile', 'CPU-profile every app during the write phases, and the replay; slows them, so the report goes to .cache/bench/profiled/ unless --out says otherwise', false)
+    .option('--profile', 'CPU-profile every app during the write phases, the gateway during the reads, and the replay; slows them, so the report goes to .cache/bench/profiled/ unless --out says otherwise', false)
     .option('--out <dir>', 'folder receiving benchmarks.md and benchmarks/', 'docs')
     .option('--connections <n>', 'autocannon connections for the write phases', positiveInt, 64)
     .option('--wide-connections <n>', 'autocannon connections for the second full-speed read-your-writes phase', positiveInt, 256)

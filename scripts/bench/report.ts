@@ -284,8 +284,9 @@ const HOW_TO = `## How to run it
 \`\`\`bash
 npm run bench              # about 7 minutes; writes docs/benchmarks.md, docs/benchmarks/latest.json and the chart
 npm run bench -- --quick   # under 2 minutes, shorter phases: a smoke test of the benchmark itself
-npm run bench -- --profile # also CPU-profiles every app during the write phases, and the replay; its report
-                           # (with the hotspots) goes to .cache/bench/profiled/ since the profiler slows the figures
+npm run bench -- --profile # also CPU-profiles every app during the write phases, the gateway during the reads,
+                           # and the replay; its report (with the hotspots) goes to .cache/bench/profiled/
+                           # since the profiler slows the figures
 npm run bench -- --help    # every option (phase length, connections, pool size, output folder)
 \`\`\`
 

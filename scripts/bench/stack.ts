@@ -186,9 +186,12 @@ export class BenchStack {
     }
   }
 
-  /** Send a signal to every app (the profiler hook listens for SIGWINCH). */
-  signalApps(signal: NodeJS.Signals): void {
-    for (const app of this.apps) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill(signal);
+  /** Send a signal to every app, or to those named (the profiler hook listens for SIGWINCH). */
+  signalApps(signal: NodeJS.Signals, only?: readonly string[]): void {
+    for (const app of this.apps) {
+      if (only && !only.includes(app.name)) continue;
+      if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill(signal);
+    }
   }
 
   /** SIGTERM every app (SIGKILL after 15 s), then the broker (which they need to shut down cleanly). Safe to call twice. */
