@@ -7,7 +7,7 @@
  *   app rename <key> --name New   rename
  *   app rotate <key> --secret master|application
  *   app delete <key>
- *   replay [--restart] [--keep-old] [--allow-truncated-history]
+ *   replay [--restart] [--keep-old] [--allow-truncated-history] [--json]
  *                                 rebuild the read model from the event topics (DATABASE_URL, KAFKA_BROKERS)
  *   dlq list [--topic <t>]        dead-letter topics: count, reasons, redriven (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX)
  *   dlq show <topic> <partition> <offset>
@@ -90,24 +90,14 @@ app.command('delete <key>').action(async (key: string) => {
 
 program
   .command('replay')
-  .description('rebuild the read model from the event topics and swap it in (resumes an interrupted run)')
-  .option('--restart', 'drop an interrupted rebuild and start over', false)
-  .option('--keep-old', 'keep the replaced read model as projection_retired_<time>', false)
-  .option(
-    '--allow-truncated-history',
-    'rebuild even if an event topic partition no longer starts at offset 0 (retention deleted its first events); ' +
-      'the rebuilt read model then lacks them. Without it the replay refuses, naming the topic and partition',
-    false,
-  )
-  .action(async (options: { restart: boolean; keepOld: boolean; allowTruncatedHistory: boolean }) => {
+  .description('rebuild the read model from the event topics and swap it in (resumes an interrupted run); `replay --help` lists its flags')
+  .argument('[flags...]', "the replay's own flags (--restart, --keep-old, --allow-truncated-history, --json)")
+  // The compiled replay owns its flags (apps/projection-service/src/replay/main.ts): they pass through.
+  .allowUnknownOption()
+  .helpOption(false)
+  .action(async (flags: string[]) => {
     const { runReplay } = await import('./replay');
-    const flags = [
-      ...(options.restart ? ['--restart'] : []),
-      ...(options.keepOld ? ['--keep-old'] : []),
-      ...(options.allowTruncatedHistory ? ['--allow-truncated-history'] : []),
-      ...(globals().json ? ['--json'] : []),
-    ];
-    process.exitCode = await runReplay(flags);
+    process.exitCode = await runReplay(globals().json && !flags.includes('--json') ? [...flags, '--json'] : flags);
   });
 
 const dlq = program
