@@ -14,6 +14,7 @@
  * is left (the rebuilt read model then lacks the deleted events).
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { buildApps } from '../libs/runtime/src/build-apps';
 import { REPLAY_ENTRY_POINT, REPLAY_NODE_FLAGS } from '../libs/runtime/src/app-process';
@@ -30,7 +31,8 @@ export async function runReplay(flags: string[]): Promise<number> {
   try {
     return await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
+      // Killed by a signal: the shell's convention, 128 + its number.
+      child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
     });
   } finally {
     process.off('SIGINT', ignoreInterrupt);
